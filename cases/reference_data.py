@@ -1,0 +1,291 @@
+"""The shipped reference data (SPEC §4): world facts with ``source``, ``as_of`` and ``confidence``.
+
+The files live in ``cases/reference/``. ``load_reference_data`` loads a file again only when its
+sha256 changed since the last load, so upgrading Cordon upgrades the facts and a scenario's
+overrides (rows with ``origin = scenario``) survive the upgrade untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session, SQLModel, select
+
+from cases.fields import CountryCode, LanguageList, YesNo
+from cases.models import (
+    BilateralTreaty,
+    Confidence,
+    Embargo,
+    HsHeading,
+    Indicator,
+    Instrument,
+    Membership,
+    Origin,
+    ReferenceFile,
+    State,
+)
+from cases.scenario_files import (
+    Problem,
+    ScenarioFileError,
+    file_sha256,
+    read_csv,
+    reject_duplicates,
+    validate_row,
+)
+from cases.sync import FileLoad, sync_rows
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+FACT_COLUMNS = ("source", "as_of", "confidence")
+
+DeathPenalty = Literal[
+    "abolished", "abolished_ordinary_crimes", "de_facto_abolitionist", "retentionist", "unknown"
+]
+NationalsPolicy = Literal["yes", "eu_only", "treaty_only", "discretionary", "no", "unknown"]
+MembershipStatus = Literal["party", "not_party", "signatory", "unknown", "uncertain"]
+TreatyType = Literal["MLA", "EXTRADITION", "EXTRADITION_NATIONALS"]
+
+
+class FactRow(BaseModel):
+    """Where a fact comes from; a scenario may leave these out (defaults: SPEC §3)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source: str | None = None
+    as_of: date | None = None
+    confidence: Confidence | None = None
+
+    def fact_columns(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        return {c: getattr(self, c) or defaults[c] for c in FACT_COLUMNS}
+
+
+class StateRow(FactRow):
+    iso: CountryCode
+    name: str
+    region: str = ""
+    languages: LanguageList = Field(default_factory=list)
+    eu_member: YesNo = False
+    coe_member: YesNo = False
+    ecowas_member: YesNo = False
+    interpol_member: YesNo = False
+    death_penalty: DeathPenalty = "unknown"
+    death_penalty_confidence: Confidence = Confidence.INFERRED
+    nationals_policy: NationalsPolicy = "unknown"
+    nationals_confidence: Confidence = Confidence.INFERRED
+    special_flag: str | None = None
+
+    def to_table(self, origin: Origin, defaults: dict[str, Any]) -> State:
+        values = self.model_dump(exclude=set(FACT_COLUMNS))
+        return State(**values, origin=origin, **self.fact_columns(defaults))
+
+
+class MembershipRow(FactRow):
+    state: CountryCode
+    instrument: str
+    status: MembershipStatus
+
+    def to_table(self, origin: Origin, defaults: dict[str, Any]) -> Membership:
+        values = self.model_dump(exclude=set(FACT_COLUMNS))
+        return Membership(**values, origin=origin, **self.fact_columns(defaults))
+
+
+class BilateralRow(FactRow):
+    a: CountryCode
+    b: CountryCode
+    type: TreatyType
+    scope: str = ""
+    in_force: str = ""
+
+    @model_validator(mode="after")
+    def _alphabetical(self) -> BilateralRow:
+        if self.a == self.b:
+            raise ValueError("a treaty needs two different states")
+        self.a, self.b = sorted((self.a, self.b))  # the pair in alphabetical order (SPEC §6)
+        return self
+
+    def to_table(self, origin: Origin, defaults: dict[str, Any]) -> BilateralTreaty:
+        values = self.model_dump(exclude=set(FACT_COLUMNS))
+        return BilateralTreaty(**values, origin=origin, **self.fact_columns(defaults))
+
+
+class EmbargoRow(FactRow):
+    state: CountryCode
+    scope: str
+    regime: str
+    since: str = ""
+
+
+class IndicatorRow(FactRow):
+    code: str
+    weight: float = Field(ge=0.0, le=1.0)
+    derived: YesNo = False
+    meaning: str = ""
+
+
+class HsHeadingRow(FactRow):
+    heading: str = Field(pattern=r"^\d{4}$")
+    description: str
+
+
+class InstrumentRow(FactRow):
+    """An instrument; every key beyond the columns goes to ``details`` (channels, timers, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    name: str
+    layer: str
+    covers: list[str] = Field(default_factory=list)
+
+
+def _require_facts(rows: list[tuple[int, Any]], file: str) -> list[Any]:
+    """The rows, once every one of them says where its fact comes from."""
+    problems = [
+        Problem(file, line, column, "a shipped fact needs a value")
+        for line, row in rows
+        for column in FACT_COLUMNS
+        if getattr(row, column) is None
+    ]
+    if problems:
+        raise ScenarioFileError(problems)
+    return [row for _, row in rows]
+
+
+def _read_instruments(path: Path) -> list[Instrument]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    problems: list[Problem] = []
+    instruments = []
+    for index, entry in enumerate(entries, start=1):
+        row = validate_row(InstrumentRow, entry, file=path.name, line=index, problems=problems)
+        if row is None:
+            continue
+        _require_facts([(index, row)], path.name)
+        instruments.append(
+            Instrument(
+                **row.model_dump(include={"code", "name", "layer", "covers"}),
+                details=dict(row.model_extra or {}),
+                **row.fact_columns({}),
+            )
+        )
+    if problems:
+        raise ScenarioFileError(problems)
+    return instruments
+
+
+def reject_unknown_instruments(
+    session: Session, rows: list[tuple[int, MembershipRow]], file: str
+) -> None:
+    """Memberships may only name instruments of the catalogue."""
+    known = set(session.exec(select(Instrument.code)).all())
+    problems = [
+        Problem(file, line, "instrument", f"unknown instrument {row.instrument!r}")
+        for line, row in rows
+        if row.instrument not in known
+    ]
+    if problems:
+        raise ScenarioFileError(problems)
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """The table rows read from one shipped file, and how to match them with stored rows."""
+
+    table: type[SQLModel]
+    rows: Sequence[SQLModel]
+    key: tuple[str, ...]
+    scope: dict[str, Any] = field(default_factory=dict)
+
+
+SHIPPED_ROWS = {"origin": Origin.SHIPPED}
+
+
+def _states(session: Session, path: Path) -> TableRows:
+    rows = read_csv(path, StateRow)
+    reject_duplicates(rows, lambda r: r.iso, "iso", name=path.name)
+    states = [r.to_table(Origin.SHIPPED, {}) for r in _require_facts(rows, path.name)]
+    return TableRows(State, states, ("iso", "origin"), SHIPPED_ROWS)
+
+
+def _memberships(session: Session, path: Path) -> TableRows:
+    rows = read_csv(path, MembershipRow)
+    reject_duplicates(rows, lambda r: (r.state, r.instrument), "instrument", name=path.name)
+    reject_unknown_instruments(session, rows, path.name)
+    memberships = [r.to_table(Origin.SHIPPED, {}) for r in _require_facts(rows, path.name)]
+    return TableRows(Membership, memberships, ("state", "instrument", "origin"), SHIPPED_ROWS)
+
+
+def _bilateral(session: Session, path: Path) -> TableRows:
+    rows = read_csv(path, BilateralRow)
+    reject_duplicates(rows, lambda r: (r.a, r.b, r.type), "type", name=path.name)
+    treaties = [r.to_table(Origin.SHIPPED, {}) for r in _require_facts(rows, path.name)]
+    return TableRows(BilateralTreaty, treaties, ("a", "b", "type", "origin"), SHIPPED_ROWS)
+
+
+def _embargoes(session: Session, path: Path) -> TableRows:
+    rows = read_csv(path, EmbargoRow)
+    reject_duplicates(rows, lambda r: r.state, "state", name=path.name)
+    embargoes = [Embargo(**r.model_dump()) for r in _require_facts(rows, path.name)]
+    return TableRows(Embargo, embargoes, ("state",))
+
+
+def _indicators(session: Session, path: Path) -> TableRows:
+    rows = read_csv(path, IndicatorRow)
+    reject_duplicates(rows, lambda r: r.code, "code", name=path.name)
+    indicators = [Indicator(**r.model_dump()) for r in _require_facts(rows, path.name)]
+    return TableRows(Indicator, indicators, ("code",))
+
+
+def _hs_headings(session: Session, path: Path) -> TableRows:
+    rows = read_csv(path, HsHeadingRow)
+    reject_duplicates(rows, lambda r: r.heading, "heading", name=path.name)
+    headings = [HsHeading(**r.model_dump()) for r in _require_facts(rows, path.name)]
+    return TableRows(HsHeading, headings, ("heading",))
+
+
+def _instruments(session: Session, path: Path) -> TableRows:
+    return TableRows(Instrument, _read_instruments(path), ("code",))
+
+
+# In loading order: instruments first, memberships name them.
+READERS: dict[str, Callable[[Session, Path], TableRows]] = {
+    "instruments.yaml": _instruments,
+    "states.csv": _states,
+    "memberships.csv": _memberships,
+    "bilateral.csv": _bilateral,
+    "embargoes.csv": _embargoes,
+    "indicators.csv": _indicators,
+    "hs_chapter_93.csv": _hs_headings,
+}
+REFERENCE_FILES = tuple(READERS)
+
+
+def reference_files_changed(session: Session) -> list[str]:
+    """The shipped files whose content differs from what the database last loaded."""
+    changed = []
+    for name in REFERENCE_FILES:
+        loaded = session.get(ReferenceFile, name)
+        if loaded is None or loaded.sha256 != file_sha256(REFERENCE_DIR / name):
+            changed.append(name)
+    return changed
+
+
+def load_reference_data(session: Session, *, force: bool = False) -> list[FileLoad]:
+    """Load every shipped file that changed since the last load (all of them with ``force``)."""
+    results = []
+    for name in REFERENCE_FILES if force else reference_files_changed(session):
+        path = REFERENCE_DIR / name
+        read = READERS[name](session, path)
+        results.append(
+            sync_rows(session, read.table, read.rows, key=read.key, file=name, scope=read.scope)
+        )
+        stored = session.get(ReferenceFile, name)
+        if stored is None:
+            session.add(ReferenceFile(name=name, sha256=file_sha256(path)))
+        else:
+            stored.sha256 = file_sha256(path)
+    return results

@@ -1,0 +1,33 @@
+"""Alembic environment: Cordon's migrations run on the connection handed over by ``cases.db``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import cases.models  # noqa: F401  (registers the tables)
+import interdiction.models  # noqa: F401
+from cases.db import make_engine
+from cases.settings import get_settings
+
+target_metadata = SQLModel.metadata
+
+
+def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    run_migrations(connection)
+else:
+    engine = make_engine(get_settings().database_url)
+    with engine.begin() as new_connection:
+        run_migrations(new_connection)

@@ -1,0 +1,178 @@
+"""Test fixtures: real SQLite and PostgreSQL databases, a real Prefect test server.
+
+Prefect's environment must be set before prefect is imported (domain/prefect.md §4).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+for _name, _value in {
+    "PREFECT_HOME": tempfile.mkdtemp(prefix="cordon-prefect-test-"),
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    **{
+        f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false"
+        for service in (
+            "SCHEDULER",
+            "LATE_RUNS",
+            "FOREMAN",
+            "REPOSSESSOR",
+            "PAUSE_EXPIRATIONS",
+            "CANCELLATION_CLEANUP",
+            "CLEANUP_RECONCILER",
+            "EVENT_PERSISTER",
+            "TRIGGERS",
+        )
+    },
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "0.5",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+import shutil  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from cases.db import engine_for, make_engine  # noqa: E402
+from cases.schema import init_database  # noqa: E402
+from cases.settings import get_settings  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CORDON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One real Prefect API server (temporary database) for the whole session."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        prefect_test_harness(server_startup_timeout=90),
+        # sync flows otherwise wait ~1 s each for the heartbeat thread (domain/prefect.md P1)
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
+        yield
+
+
+class PostgresDatabases:
+    """Creates databases on the local server for this test session and drops them afterwards."""
+
+    def __init__(self) -> None:
+        self.session_id = uuid.uuid4().hex[:8]
+        self.created: list[str] = []
+        try:
+            self.admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with self.admin.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # a missing PostgreSQL fails the tests, it never skips them
+            pytest.fail(f"PostgreSQL is required for the tests ({POSTGRES_ADMIN_URL}): {exc}")
+
+    def url(self, name: str) -> str:
+        return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def create(self, template: str | None = None) -> str:
+        name = f"cordon_test_{self.session_id}_{len(self.created)}"
+        clause = f" TEMPLATE {template}" if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}{clause}"))
+        self.created.append(name)
+        return name
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in reversed(self.created):
+                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases()
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def template_databases(
+    tmp_path_factory: pytest.TempPathFactory, postgres: PostgresDatabases
+) -> dict[str, str]:
+    """A migrated database with the reference data loaded, per backend; tests get copies."""
+    sqlite_file = tmp_path_factory.mktemp("template") / "cordon.db"
+    engine = make_engine(f"sqlite:///{sqlite_file}")
+    init_database(engine)
+    engine.dispose()
+    pg_template = postgres.create()
+    engine = make_engine(postgres.url(pg_template))
+    init_database(engine)
+    engine.dispose()
+    return {"sqlite": str(sqlite_file), "postgresql": pg_template}
+
+
+def fresh_database_url(
+    backend: str, template_databases: dict[str, str], postgres: PostgresDatabases, tmp_path: Path
+) -> str:
+    if backend == "sqlite":
+        target = tmp_path / "cordon.db"
+        shutil.copyfile(template_databases["sqlite"], target)
+        return f"sqlite:///{target}"
+    return postgres.url(postgres.create(template=template_databases["postgresql"]))
+
+
+@pytest.fixture(params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest,
+    template_databases: dict[str, str],
+    postgres: PostgresDatabases,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Engine]:
+    """A fresh, initialised database on each backend, and CORDON_DATABASE_URL pointing at it."""
+    url = fresh_database_url(request.param, template_databases, postgres, tmp_path)
+    monkeypatch.setenv("CORDON_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = engine_for(url)
+    yield engine
+    engine.dispose()
+    engine_for.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def sqlite_database(
+    template_databases: dict[str, str],
+    postgres: PostgresDatabases,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Engine]:
+    """A fresh, initialised SQLite database (for tests whose subject is not the store)."""
+    url = fresh_database_url("sqlite", template_databases, postgres, tmp_path)
+    monkeypatch.setenv("CORDON_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = engine_for(url)
+    yield engine
+    engine.dispose()
+    engine_for.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def scenario_dir(tmp_path: Path) -> Path:
+    """A copy of the small test scenario that a test may edit."""
+    target = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", target)
+    return target
