@@ -1,0 +1,70 @@
+"""The Typer application and what every command module shares: options, the database, flows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from cordon.runtime import configure_environment
+
+app = typer.Typer(
+    name="cordon",
+    help="Case management and interdiction coordination for cross-border SALW task forces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
+@dataclass
+class Options:
+    verbose: bool = False
+
+
+options = Options()
+
+
+class ExitWith(Exception):
+    """A command finished with a non-zero exit status and has already said why."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show Prefect's log lines and tracebacks.")
+    ] = False,
+) -> None:
+    options.verbose = verbose
+    configure_environment(verbose=verbose)
+
+
+def ready_engine() -> Any:
+    """The configured database, initialised when it is empty or behind (SPEC §2)."""
+    from cases.db import get_engine
+    from cases.schema import ensure_database
+
+    engine = get_engine()
+    ensure_database(engine)
+    return engine
+
+
+def run_flow(flow: Any, **parameters: Any) -> Any:
+    """Run a Prefect flow in this process (embedded server unless PREFECT_API_URL is set)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    # A sync flow waits up to a second for its heartbeat thread (domain/prefect.md P1); a CLI run
+    # is watched by the person who started it.
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return flow(**parameters)
+
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Answer as this contact (e-mail) would see it; default: everything."),
+]
