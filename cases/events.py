@@ -3,13 +3,15 @@
 Domain functions return these; the flow that made the change hands them to
 ``notifications`` inside the same unit of work, so the outbox row commits with the change.
 Each event has a stable ``key``: the same happening always gives the same key, which makes
-re-running a flow enqueue nothing new.
+re-running a flow enqueue nothing new. Events about requests and plans carry what a notifier needs
+to know (jurisdictions, the prosecutor, the shifts), so ``notifications`` needs no tables but
+those of ``cases``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class RequestTransmitted:
     """A request was transmitted (notify: requested central authority, requesting prosecutor)."""
 
     request_id: str
+    case_id: str
+    request_type: str  # mla, extradition
+    requesting: str  # jurisdiction codes
+    requested: str
+    prosecutor_email: str | None
+    transmitted_on: date
 
     @property
     def key(self) -> str:
@@ -51,7 +59,11 @@ class DeadlineApproaching:
     """A legal deadline of a request falls due soon (notify: requesting prosecutor)."""
 
     request_id: str
-    deadline: str
+    case_id: str
+    requesting: str
+    requested: str
+    prosecutor_email: str | None
+    deadline: str  # e.g. recognition, execution, decision
     due: date
     days_left: int
 
@@ -65,6 +77,10 @@ class DeadlineOverdue:
     """A legal deadline of a request has passed (notify: requesting prosecutor)."""
 
     request_id: str
+    case_id: str
+    requesting: str
+    requested: str
+    prosecutor_email: str | None
     deadline: str
     due: date
 
@@ -74,10 +90,22 @@ class DeadlineOverdue:
 
 
 @dataclass(frozen=True)
+class Shift:
+    """One team's assignment in a plan: where and when."""
+
+    team: str
+    lead_email: str | None
+    corridor: str
+    shift: int  # the plan's shift number, 0 = the first shift of the first day
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
 class PlanApproved:
     """An inspection plan was approved (notify: each team lead, with their own shifts)."""
 
     plan_id: str
+    assignments: tuple[Shift, ...] = field(default_factory=tuple)
 
     @property
     def key(self) -> str:
