@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -60,11 +60,20 @@ class FactRow(BaseModel):
     as_of: date | None = None
     confidence: Confidence | None = None
 
+    table: ClassVar[type[SQLModel]]
+
     def fact_columns(self, defaults: dict[str, Any]) -> dict[str, Any]:
         return {c: getattr(self, c) or defaults[c] for c in FACT_COLUMNS}
 
+    def to_table(self, defaults: dict[str, Any] | None = None, **extra: Any) -> SQLModel:
+        """The table row; missing fact columns come from ``defaults``."""
+        values = self.model_dump(exclude=set(FACT_COLUMNS))
+        return self.table(**values, **extra, **self.fact_columns(defaults or {}))
+
 
 class StateRow(FactRow):
+    table = State
+
     iso: CountryCode
     name: str
     region: str = ""
@@ -79,22 +88,18 @@ class StateRow(FactRow):
     nationals_confidence: Confidence = Confidence.INFERRED
     special_flag: str | None = None
 
-    def to_table(self, origin: Origin, defaults: dict[str, Any]) -> State:
-        values = self.model_dump(exclude=set(FACT_COLUMNS))
-        return State(**values, origin=origin, **self.fact_columns(defaults))
-
 
 class MembershipRow(FactRow):
+    table = Membership
+
     state: CountryCode
     instrument: str
     status: MembershipStatus
 
-    def to_table(self, origin: Origin, defaults: dict[str, Any]) -> Membership:
-        values = self.model_dump(exclude=set(FACT_COLUMNS))
-        return Membership(**values, origin=origin, **self.fact_columns(defaults))
-
 
 class BilateralRow(FactRow):
+    table = BilateralTreaty
+
     a: CountryCode
     b: CountryCode
     type: TreatyType
@@ -108,12 +113,10 @@ class BilateralRow(FactRow):
         self.a, self.b = sorted((self.a, self.b))  # the pair in alphabetical order (SPEC §6)
         return self
 
-    def to_table(self, origin: Origin, defaults: dict[str, Any]) -> BilateralTreaty:
-        values = self.model_dump(exclude=set(FACT_COLUMNS))
-        return BilateralTreaty(**values, origin=origin, **self.fact_columns(defaults))
-
 
 class EmbargoRow(FactRow):
+    table = Embargo
+
     state: CountryCode
     scope: str
     regime: str
@@ -121,6 +124,8 @@ class EmbargoRow(FactRow):
 
 
 class IndicatorRow(FactRow):
+    table = Indicator
+
     code: str
     weight: float = Field(ge=0.0, le=1.0)
     derived: YesNo = False
@@ -128,11 +133,15 @@ class IndicatorRow(FactRow):
 
 
 class HsHeadingRow(FactRow):
+    table = HsHeading
+
     heading: str = Field(pattern=r"^\d{4}$")
     description: str
 
 
 class InstrumentRow(FactRow):
+    table = Instrument
+
     """An instrument; every key beyond the columns goes to ``details`` (channels, timers, ...)."""
 
     model_config = ConfigDict(extra="allow")
@@ -201,50 +210,27 @@ class TableRows:
     scope: dict[str, Any] = field(default_factory=dict)
 
 
-SHIPPED_ROWS = {"origin": Origin.SHIPPED}
+@dataclass(frozen=True)
+class ShippedCsv:
+    """How one shipped CSV file becomes table rows."""
 
+    row: type[FactRow]
+    key: tuple[str, ...]  # unique within the file
+    overridable: bool = False  # a scenario may override these facts (the key then has ``origin``)
 
-def _states(session: Session, path: Path) -> TableRows:
-    rows = read_csv(path, StateRow)
-    reject_duplicates(rows, lambda r: r.iso, "iso", name=path.name)
-    states = [r.to_table(Origin.SHIPPED, {}) for r in _require_facts(rows, path.name)]
-    return TableRows(State, states, ("iso", "origin"), SHIPPED_ROWS)
-
-
-def _memberships(session: Session, path: Path) -> TableRows:
-    rows = read_csv(path, MembershipRow)
-    reject_duplicates(rows, lambda r: (r.state, r.instrument), "instrument", name=path.name)
-    reject_unknown_instruments(session, rows, path.name)
-    memberships = [r.to_table(Origin.SHIPPED, {}) for r in _require_facts(rows, path.name)]
-    return TableRows(Membership, memberships, ("state", "instrument", "origin"), SHIPPED_ROWS)
-
-
-def _bilateral(session: Session, path: Path) -> TableRows:
-    rows = read_csv(path, BilateralRow)
-    reject_duplicates(rows, lambda r: (r.a, r.b, r.type), "type", name=path.name)
-    treaties = [r.to_table(Origin.SHIPPED, {}) for r in _require_facts(rows, path.name)]
-    return TableRows(BilateralTreaty, treaties, ("a", "b", "type", "origin"), SHIPPED_ROWS)
-
-
-def _embargoes(session: Session, path: Path) -> TableRows:
-    rows = read_csv(path, EmbargoRow)
-    reject_duplicates(rows, lambda r: r.state, "state", name=path.name)
-    embargoes = [Embargo(**r.model_dump()) for r in _require_facts(rows, path.name)]
-    return TableRows(Embargo, embargoes, ("state",))
-
-
-def _indicators(session: Session, path: Path) -> TableRows:
-    rows = read_csv(path, IndicatorRow)
-    reject_duplicates(rows, lambda r: r.code, "code", name=path.name)
-    indicators = [Indicator(**r.model_dump()) for r in _require_facts(rows, path.name)]
-    return TableRows(Indicator, indicators, ("code",))
-
-
-def _hs_headings(session: Session, path: Path) -> TableRows:
-    rows = read_csv(path, HsHeadingRow)
-    reject_duplicates(rows, lambda r: r.heading, "heading", name=path.name)
-    headings = [HsHeading(**r.model_dump()) for r in _require_facts(rows, path.name)]
-    return TableRows(HsHeading, headings, ("heading",))
+    def read(self, session: Session, path: Path) -> TableRows:
+        rows = read_csv(path, self.row)
+        reject_duplicates(
+            rows, lambda r: tuple(getattr(r, k) for k in self.key), self.key[-1], name=path.name
+        )
+        if self.row is MembershipRow:
+            reject_unknown_instruments(session, rows, path.name)  # type: ignore[arg-type]
+        if not self.overridable:
+            table_rows = [r.to_table() for r in _require_facts(rows, path.name)]
+            return TableRows(self.row.table, table_rows, self.key)
+        shipped = {"origin": Origin.SHIPPED}
+        table_rows = [r.to_table(**shipped) for r in _require_facts(rows, path.name)]
+        return TableRows(self.row.table, table_rows, (*self.key, "origin"), shipped)
 
 
 def _instruments(session: Session, path: Path) -> TableRows:
@@ -254,12 +240,12 @@ def _instruments(session: Session, path: Path) -> TableRows:
 # In loading order: instruments first, memberships name them.
 READERS: dict[str, Callable[[Session, Path], TableRows]] = {
     "instruments.yaml": _instruments,
-    "states.csv": _states,
-    "memberships.csv": _memberships,
-    "bilateral.csv": _bilateral,
-    "embargoes.csv": _embargoes,
-    "indicators.csv": _indicators,
-    "hs_chapter_93.csv": _hs_headings,
+    "states.csv": ShippedCsv(StateRow, ("iso",), overridable=True).read,
+    "memberships.csv": ShippedCsv(MembershipRow, ("state", "instrument"), overridable=True).read,
+    "bilateral.csv": ShippedCsv(BilateralRow, ("a", "b", "type"), overridable=True).read,
+    "embargoes.csv": ShippedCsv(EmbargoRow, ("state",)).read,
+    "indicators.csv": ShippedCsv(IndicatorRow, ("code",)).read,
+    "hs_chapter_93.csv": ShippedCsv(HsHeadingRow, ("heading",)).read,
 }
 REFERENCE_FILES = tuple(READERS)
 

@@ -208,7 +208,7 @@ def load_state_overrides(session: Session, path: Path, today: date | None = None
     rows = read_csv(path, StateRow, optional_columns=_fact_optional(StateRow, ("iso", "name")))
     reject_duplicates(rows, lambda r: r.iso, "iso", name=path.name)
     defaults = scenario_fact_defaults(session, path.name, today or date.today())
-    states = [row.to_table(Origin.SCENARIO, defaults) for _, row in rows]
+    states = [row.to_table(defaults, origin=Origin.SCENARIO) for _, row in rows]
     return sync_rows(
         session, State, states, key=("iso", "origin"), file=path.name, scope=SCENARIO_ROWS
     )
@@ -220,7 +220,7 @@ def load_membership_overrides(session: Session, path: Path, today: date | None =
     reject_duplicates(rows, lambda r: (r.state, r.instrument), "instrument", name=path.name)
     reject_unknown_instruments(session, rows, path.name)
     defaults = scenario_fact_defaults(session, path.name, today or date.today())
-    memberships = [row.to_table(Origin.SCENARIO, defaults) for _, row in rows]
+    memberships = [row.to_table(defaults, origin=Origin.SCENARIO) for _, row in rows]
     key = ("state", "instrument", "origin")
     return sync_rows(session, Membership, memberships, key=key, file=path.name, scope=SCENARIO_ROWS)
 
@@ -230,7 +230,7 @@ def load_bilateral_overrides(session: Session, path: Path, today: date | None = 
     rows = read_csv(path, BilateralRow, optional_columns=_fact_optional(BilateralRow, required))
     reject_duplicates(rows, lambda r: (r.a, r.b, r.type), "type", name=path.name)
     defaults = scenario_fact_defaults(session, path.name, today or date.today())
-    treaties = [row.to_table(Origin.SCENARIO, defaults) for _, row in rows]
+    treaties = [row.to_table(defaults, origin=Origin.SCENARIO) for _, row in rows]
     key = ("a", "b", "type", "origin")
     return sync_rows(
         session, BilateralTreaty, treaties, key=key, file=path.name, scope=SCENARIO_ROWS

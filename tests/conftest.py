@@ -133,6 +133,17 @@ def fresh_database_url(
     return postgres.url(postgres.create(template=template_databases["postgresql"]))
 
 
+def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """Point CORDON_DATABASE_URL at ``url`` for one test; dispose of its engine afterwards."""
+    monkeypatch.setenv("CORDON_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = engine_for(url)
+    yield engine
+    engine.dispose()
+    engine_for.cache_clear()
+    get_settings.cache_clear()
+
+
 @pytest.fixture(params=BACKENDS)
 def database(
     request: pytest.FixtureRequest,
@@ -143,13 +154,7 @@ def database(
 ) -> Iterator[Engine]:
     """A fresh, initialised database on each backend, and CORDON_DATABASE_URL pointing at it."""
     url = fresh_database_url(request.param, template_databases, postgres, tmp_path)
-    monkeypatch.setenv("CORDON_DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
-    engine_for.cache_clear()
-    get_settings.cache_clear()
+    yield from use_database(url, monkeypatch)
 
 
 @pytest.fixture
@@ -161,13 +166,7 @@ def sqlite_database(
 ) -> Iterator[Engine]:
     """A fresh, initialised SQLite database (for tests whose subject is not the store)."""
     url = fresh_database_url("sqlite", template_databases, postgres, tmp_path)
-    monkeypatch.setenv("CORDON_DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
-    engine_for.cache_clear()
-    get_settings.cache_clear()
+    yield from use_database(url, monkeypatch)
 
 
 @pytest.fixture
