@@ -18,7 +18,7 @@ is decided: MANUAL_REVIEW (SPEC §6: a missing row is unknown, not "not party").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cases.legal.catalogue import (
@@ -708,10 +708,6 @@ def _answer(view: _View, req: RequestFacts, r: StateProfile, q: StateProfile) ->
         candidates = _trace_candidates(view, r, q)
     elif measure is Measure.JIT:
         candidates = _jit_candidates(view, req, r, q)
-        if not candidates:
-            notes.append(
-                "A joint investigation team needs an agreement; no instrument provides one here."
-            )
     else:
         eu = _eu_layer(view, req, r, q)
         coe, others = _regional_layer(view, req, r, q)
@@ -757,7 +753,11 @@ def _answer(view: _View, req: RequestFacts, r: StateProfile, q: StateProfile) ->
         if untoc_note and all(c.rank >= RANK_GLOBAL for c in candidates):
             notes.append(untoc_note)
     if not candidates:
-        candidates = [_reciprocity(view, req, q)]
+        fallback = _reciprocity(view, req, q)
+        if measure is Measure.JIT:
+            # A joint team needs an agreement (EU MLA 2000 art. 13; 2nd AP art. 20; UNTOC art. 19).
+            fallback = replace(fallback, review="a joint investigation team needs an agreement")
+        candidates = [fallback]
     candidates.sort(key=lambda c: c.rank)
     chosen_rank = candidates[0].rank
     exclusions: list[Confidence] = []

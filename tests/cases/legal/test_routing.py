@@ -533,3 +533,13 @@ def test_unknown_or_inconsistent_requests_come_back_for_manual_review(facts):
         d = route_request(facts, request)
         assert d.flags == (Flag.MANUAL_REVIEW,) and d.channel is None
         assert d.explanation.startswith("Manual review:")
+
+
+def test_jit_without_an_instrument_goes_to_manual_review():
+    facts = _qz_facts(ALL_INSTRUMENTS)
+    d = route_request(
+        facts, make_request(request_type="mla", requesting="DE", requested="QZ", measure="jit")
+    )
+    assert d.legal_basis == ("RECIPROCITY",)
+    assert Flag.MANUAL_REVIEW in d.flags
+    assert "needs an agreement" in d.explanation
