@@ -238,7 +238,9 @@ class RoutingDecision:
     confidence: Confidence
     explanation: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """The contract's JSON object. `full` keeps each deadline's instrument, article and
+        ending events — store that form, so that `due_reminders` knows when a deadline was met."""
         return {
             "request_id": self.request_id,
             "legal_basis": list(self.legal_basis),
@@ -246,7 +248,7 @@ class RoutingDecision:
             "channel": self.channel.value if self.channel else None,
             "route": list(self.route),
             "languages": list(self.languages),
-            "deadlines": [d.to_dict() for d in self.deadlines],
+            "deadlines": [d.to_dict(full=full) for d in self.deadlines],
             "flags": [f.value for f in self.flags],
             "required_fields": list(self.required_fields),
             "confidence": self.confidence.value,

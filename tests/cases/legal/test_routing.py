@@ -499,6 +499,14 @@ def test_decision_dict_has_exactly_the_contract_keys_and_is_json(route):
     assert RoutingDecision.from_dict(data).to_dict() == data
 
 
+def test_the_full_form_round_trips_with_the_deadlines_ending_events(route):
+    decision = route("mla", "DE", "AT")
+    stored = json.loads(json.dumps(decision.to_dict(full=True)))
+    assert RoutingDecision.from_dict(stored) == decision
+    recognition = next(d for d in stored["deadlines"] if d["name"] == "recognition")
+    assert recognition["ends_on"] == ["accepted", "refused"]
+
+
 def test_request_id_is_carried_through(facts):
     request = make_request(
         request_type="mla", requesting="DE", requested="AT", request_id="REQ-2026-000042"
