@@ -47,6 +47,21 @@ _LANGUAGE_RULES: dict[str, str] = {
     InstrumentCode.IAMLA: "IAMLA art. 28 (I)",
 }
 
+# Where each basis allows refusing a political offence (legal-cooperation.md §4).
+_POLITICAL_ARTICLES: dict[str, str] = {
+    InstrumentCode.ECE57: "ECE art. 3",
+    InstrumentCode.ECMA59: "ECMA art. 2(a)",
+    InstrumentCode.ECMA59_2AP: "ECMA art. 2(a)",
+    InstrumentCode.EU_MLA2000: "ECMA art. 2(a)",
+    InstrumentCode.IAMLA: "IAMLA art. 9",
+    InstrumentCode.UNTOC: "the requested State's law (UNTOC art. 16(7); only non-discrimination "
+    "in art. 16(14))",
+    InstrumentCode.CIFTA: "CIFTA (I)",
+    InstrumentCode.ECOWAS_MLA: "the ECOWAS convention (I)",
+    InstrumentCode.ECOWAS_EXT: "the ECOWAS convention (I)",
+    InstrumentCode.RECIPROCITY: "the requested State's law",
+}
+
 _DP_IN_LAW = frozenset({DeathPenalty.RETENTIONIST, DeathPenalty.DE_FACTO_ABOLITIONIST})
 _ABOLISHED_IN_LAW = frozenset({DeathPenalty.ABOLISHED, DeathPenalty.ABOLISHED_ORDINARY_CRIMES})
 
@@ -271,6 +286,8 @@ def _dual_criminality(
     fp_common: bool,
 ) -> None:
     coercive = measure in COERCIVE_MEASURES
+    if measure is Measure.FIREARM_TRACE:
+        return  # police tracing (FP art. 12(4)) is not a request for legal assistance
     if not basis:
         c.flags.append(Flag.DUAL_CRIMINALITY_CHECK)
         c.notes.append(
@@ -337,7 +354,7 @@ def _political(
     for code in basis:
         key = InstrumentCode.BILATERAL if code.startswith("BILATERAL:") else InstrumentCode(code)
         if facts.instruments[key].political_offence_exception.get(request_type.value, False):
-            allowing.append(code)
+            allowing.append(_POLITICAL_ARTICLES.get(key, f"{code} (the treaty)"))
     if basis and not allowing:
         return
     why = (
@@ -348,9 +365,9 @@ def _political(
     c.flags.append(Flag.POLITICAL_OFFENCE_RISK)
     c.notes.append(
         f"Political-offence risk: {why}; the requested State may refuse a political or politically "
-        f"connected offence under {', '.join(allowing) or 'its domestic law'} (ECE art. 3; ECMA "
-        "art. "
-        "2(a); IAMLA art. 9; none under the EAW/EIO). Frame the charges as firearms offences."
+        f"connected offence under {'; '.join(dict.fromkeys(allowing)) or 'its domestic law'} "
+        "(there is no such exception under the EAW or the EIO). Frame the charges as firearms "
+        "offences."
     )
 
 

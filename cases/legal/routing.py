@@ -84,6 +84,13 @@ _MEMBERSHIP_INSTRUMENTS = (
     IC.FP,
 )
 
+_ADVANCE_COPY_ARTICLES = {
+    IC.UNTOC: "UNTOC art. 18(13)-(14): INTERPOL where the States agree; oral, confirmed in writing",
+    IC.ECMA59: "ECMA art. 15(5)",
+    IC.ECMA59_2AP: "ECMA art. 15(5) as amended by the 2nd Additional Protocol",
+    IC.RECIPROCITY: "practice for letters rogatory without a treaty",
+}
+
 ROUTES: Mapping[Channel, tuple[str, ...]] = {
     Channel.DIRECT_JUDICIAL: ("prosecutor:{r}", "executing_authority:{q}"),
     Channel.CENTRAL_AUTHORITY: (
@@ -1044,7 +1051,11 @@ def route_request(
         key = (
             "provisional_arrest" if measure is Measure.PROVISIONAL_ARREST else request.request_type
         )
-        articles = _articles(facts, legal_basis, str(key))
+        articles = (
+            ""
+            if measure in (Measure.FIREARM_TRACE, Measure.JIT)  # their notes cite the articles
+            else _articles(facts, legal_basis, str(key))
+        )
         if articles:
             basis_notes.append(f"Provisions: {articles}.")
         if chosen.review:
@@ -1082,9 +1093,10 @@ def route_request(
             and r.interpol_member
             and q.interpol_member
         ):
+            cite = _ADVANCE_COPY_ARTICLES.get(chosen.channel_from, "practice")
             channel_notes.append(
                 "Urgent: send an advance copy through INTERPOL and confirm in writing through "
-                f"{channel.value} (UNTOC art. 18(13)-(14); ECMA art. 15(5))."
+                f"{channel.value} ({cite})."
             )
 
     checks = run_checks(

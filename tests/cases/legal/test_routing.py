@@ -162,6 +162,7 @@ def test_aes_states_fall_back_to_untoc_with_uncertain_ecowas(route, r, q):
     assert Flag.MEMBERSHIP_UNCERTAIN in d.flags
     assert ("ECOWAS_EXT",) in d.alternatives
     assert Flag.POLITICAL_OFFENCE_RISK in d.flags  # Sahel insurgency context, domestic law
+    assert "UNTOC art. 16(7)" in d.explanation  # no political exception in art. 16 itself
     assert d.confidence is Confidence.I
 
 
@@ -551,3 +552,12 @@ def test_jit_without_an_instrument_goes_to_manual_review():
     assert d.legal_basis == ("RECIPROCITY",)
     assert Flag.MANUAL_REVIEW in d.flags
     assert "needs an agreement" in d.explanation
+
+
+def test_firearm_trace_is_police_cooperation_not_mla(route):
+    d = route("mla", "DE", "AT", measure="firearm_trace")
+    assert d.legal_basis == ("FP",) and d.channel is Channel.INTERPOL  # FP art. 12(4)
+    assert Flag.DUAL_CRIMINALITY_CHECK not in d.flags
+    assert "intelligence, not evidence" in d.explanation
+    # No INTERPOL membership on one side: the diplomatic channel instead.
+    assert route("mla", "XK", "AT", measure="firearm_trace").channel is None  # manual review
