@@ -221,3 +221,16 @@ def test_deadline_dict_round_trip(full):
         assert Deadline.from_dict(data).due == date(2026, 12, 31)
     else:
         assert Deadline.from_dict(data) == deadline
+
+
+def test_deadlines_of_a_routed_request_run_from_its_recorded_events(route):
+    """End to end: route, record events as `requests advance … --at` would, compute due dates."""
+    eio = route("mla", "DE", "AT")
+    due = {d.name: d.due for d in compute_due(eio.deadlines, {"transmitted": date(2026, 12, 1)})}
+    assert due["recognition"] == date(2026, 12, 31)
+    assert due["execution"] is None  # waits for `accepted`
+    eaw = route("extradition", "DE", "AT")
+    events = {"arrested": date(2026, 12, 1), "consent_given": date(2026, 12, 3)}
+    due = {d.name: d.due for d in compute_due(eaw.deadlines, events)}
+    assert due["decision"] == date(2027, 1, 30)  # EAW art. 17(3): 60 days after arrest
+    assert due["decision_after_consent"] == date(2026, 12, 13)  # art. 17(2): 10 after consent

@@ -559,5 +559,5 @@ def test_firearm_trace_is_police_cooperation_not_mla(route):
     assert d.legal_basis == ("FP",) and d.channel is Channel.INTERPOL  # FP art. 12(4)
     assert Flag.DUAL_CRIMINALITY_CHECK not in d.flags
     assert "intelligence, not evidence" in d.explanation
-    # No INTERPOL membership on one side: the diplomatic channel instead.
-    assert route("mla", "XK", "AT", measure="firearm_trace").channel is None  # manual review
+    # Kosovo stays manual review even for a trace (not an INTERPOL member either).
+    assert route("mla", "XK", "AT", measure="firearm_trace").channel is None
