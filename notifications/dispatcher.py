@@ -174,6 +174,12 @@ def claim_due(
     lease_expires_at = now + timedelta(seconds=lease_s)
     send_deadline = time.monotonic() + lease_s - min(SEND_MARGIN_S, lease_s / 4)
     viewers = Viewers(session)
+    by_recipient: dict[str, set[str]] = {}
+    for row in rows:
+        if row.case_id:
+            by_recipient.setdefault(row.recipient, set()).add(row.case_id)
+    for recipient, case_ids in by_recipient.items():
+        viewers.decide_cases(recipient, case_ids)  # one query per person, not per message
     claimed: list[ClaimedMessage] = []
     withheld: list[dict[str, Any]] = []
     for row in rows:
