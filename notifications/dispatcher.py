@@ -224,7 +224,8 @@ def claim_due(
             .values(status=OutboxStatus.FAILED.value, last_answer=bindparam("b_answer")),
             withheld,
         )
-    session.expunge_all()  # the ORM copies are stale after the Core updates
+    for row in rows:
+        session.expunge(row)  # the ORM copies are stale after the Core updates
     return Claim(token, lease_expires_at, send_deadline, tuple(claimed), len(withheld))
 
 
