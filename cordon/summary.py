@@ -29,6 +29,13 @@ def print_summary(result: dict[str, Any]) -> None:
     audit = summary["audit"]
     table.add_row("audit log", f"{audit['events']} events, {'intact' if audit['ok'] else 'BROKEN'}")
     console.print(table)
+    mail = result.get("notifications")
+    if mail is not None:
+        console.print(
+            f"e-mail: {mail['sent']} sent, {mail['failed']} failed, {mail['pending']} pending"
+            f" → {mail['mail']}",
+            markup=False,
+        )
     for f in result["load"]["files"]:
         for problem in f["problems"]:
             error_line(problem)

@@ -1,6 +1,7 @@
 """Flow ``operations_cycle``: the whole cycle on one scenario in one process (``cordon demo``).
 
-Load the scenario; later issues add ingest → route → plan → notify as further subflows.
+Load the scenario, then send what the outbox holds (to ``CORDON_MAIL_URL``, by default ``.eml``
+files under ``var/mail``); later issues add ingest → route → plan as further subflows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from prefect import flow, task
 from cases.audit import verify_chain
 from cases.db import read_session
 from cases.scenario import describe_task_force
+from flows.dispatch_notifications import dispatch_notifications
 from flows.load_scenario import load_scenario
 from interdiction.scenario import describe_resources
 
@@ -31,4 +33,5 @@ def summarise() -> dict[str, Any]:
 def operations_cycle(directory: str) -> dict[str, Any]:
     loaded = load_scenario(directory)
     summary = summarise()
-    return {"ok": loaded["ok"], "load": loaded, "summary": summary}
+    notifications = dispatch_notifications()
+    return {"ok": loaded["ok"], "load": loaded, "summary": summary, "notifications": notifications}

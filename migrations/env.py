@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import cases.models  # noqa: F401  (registers the tables)
 import interdiction.models  # noqa: F401
+import notifications.models  # noqa: F401
 from cases.db import make_engine
 from cases.settings import get_settings
 

@@ -1,0 +1,439 @@
+"""Turning domain events into outbox messages, in the transaction of the change (SPEC §8).
+
+``enqueue(session, events)`` is what a flow calls inside its unit of work, right after the change
+that produced the events. For each event it finds the people who must hear about it (by role and
+jurisdiction, from ``contacts``), keeps only those whom ``cases.sharing`` lets see it, and writes
+one outbox row per person — or, for ``digest=daily`` contacts and for merged alerts, one digest
+item. Rows are inserted with ``ON CONFLICT (dedupe_key) DO NOTHING``: enqueueing the same events
+again inserts nothing.
+
+Who hears what:
+
+========================  ==============================================================
+CaseOpened                coordinators of the lead and participating jurisdictions
+AlertsMerged              the same coordinators, in their daily digest (never immediately)
+RequestTransmitted        central authority of the requested state; the requesting prosecutor
+DeadlineApproaching/…     the requesting prosecutor
+PlanApproved              each team lead, with the shifts of their own team(s) only
+========================  ==============================================================
+
+A recipient never learns of a case they may not see: case notices go only to those who pass
+``can_see_case``; request notices to those who pass ``can_see_request``, with the case's id and
+title only when they also pass ``can_see_case``. When a request event names no prosecutor, the
+prosecutors of the requesting jurisdiction are told instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Table, func, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from cases.events import (
+    AlertsMerged,
+    CaseOpened,
+    DeadlineApproaching,
+    DeadlineOverdue,
+    DomainEvent,
+    PlanApproved,
+    RequestTransmitted,
+)
+from cases.models import (
+    Alert,
+    Case,
+    CaseAlert,
+    CaseCorridor,
+    CaseJurisdiction,
+    Contact,
+    Digest,
+    Role,
+)
+from cases.settings import get_settings
+from cases.sharing import (
+    UnknownContact,
+    Viewer,
+    can_see_case,
+    can_see_request,
+    viewer_for,
+    visible_cases,
+)
+from notifications.models import DigestItem, MessageKind, OutboxMessage, OutboxStatus
+from notifications.render import message_id_for, primary_language, render_subject
+
+DEDUPE_KEY_MAX_CHARS = 400  # longer event keys (many merged alerts) keep a hash of their tail
+DESCRIPTION_MAX_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One person to tell about one event, with what to tell them."""
+
+    event_key: str
+    kind: MessageKind
+    contact: Contact
+    context: dict[str, Any]
+    case_id: str | None = None  # set only when the person may see the case
+    request_id: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        return dedupe_key(self.event_key, self.contact.email)
+
+    @property
+    def to_digest(self) -> bool:
+        return self.kind == MessageKind.ALERTS_MERGED or self.contact.digest == Digest.DAILY
+
+
+def dedupe_key(event_key: str, recipient: str) -> str:
+    key = f"{event_key}|{recipient}"
+    if len(key) <= DEDUPE_KEY_MAX_CHARS:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{key[: DEDUPE_KEY_MAX_CHARS - 70]}…#{digest}"
+
+
+@dataclass
+class Viewers:
+    """``cases.sharing``'s answers for contacts, each asked once per enqueue or claim."""
+
+    session: Session
+    cache: dict[str, Viewer | None] = field(default_factory=dict)
+    cases_seen: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def of(self, email: str) -> Viewer | None:
+        if email not in self.cache:
+            try:
+                self.cache[email] = viewer_for(self.session, email)
+            except UnknownContact:
+                self.cache[email] = None  # unknown or deactivated: hears nothing
+        return self.cache[email]
+
+    def may_see_case(self, email: str, case_id: str) -> bool:
+        key = (email, case_id)
+        if key not in self.cases_seen:
+            viewer = self.of(email)
+            self.cases_seen[key] = viewer is not None and can_see_case(
+                self.session, viewer, case_id
+            )
+        return self.cases_seen[key]
+
+    def decide_cases(self, email: str, case_ids: Iterable[str]) -> None:
+        """Ask ``cases.sharing`` about many cases for one person in one query per 500."""
+        wanted = sorted({c for c in case_ids if (email, c) not in self.cases_seen})
+        viewer = self.of(email)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            visible: set[str] = set()
+            if viewer is not None:
+                query = visible_cases(viewer).where(col(Case.id).in_(chunk))
+                visible = {case.id for case in self.session.exec(query).all()}
+            for case_id in chunk:
+                self.cases_seen[(email, case_id)] = case_id in visible
+
+    def may_see_request(self, email: str, requesting: str, requested: str) -> bool:
+        viewer = self.of(email)
+        return viewer is not None and can_see_request(viewer, requesting, requested)
+
+
+# --- recipients and what they are told ----------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def case_snapshot(session: Session, case_id: str) -> dict[str, Any] | None:
+    """What a case message says about the case (as of now)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        return None
+    jurisdictions = session.exec(
+        select(CaseJurisdiction.jurisdiction).where(CaseJurisdiction.case_id == case_id)
+    ).all()
+    corridors = session.exec(
+        select(CaseCorridor.corridor).where(CaseCorridor.case_id == case_id)
+    ).all()
+    alert_count = session.exec(
+        select(func.count()).select_from(CaseAlert).where(CaseAlert.case_id == case_id)
+    ).one()
+    return {
+        "id": case.id,
+        "title": case.title,
+        "status": str(case.status),
+        "priority": str(case.priority),
+        "score": round(float(case.score), 4),
+        "lead_jurisdiction": case.lead_jurisdiction,
+        "jurisdictions": sorted({case.lead_jurisdiction, *jurisdictions}),
+        "corridors": sorted(corridors),
+        "alert_count": int(alert_count),
+        "opened_at": _iso(case.opened_at),
+    }
+
+
+def _active_contacts(
+    session: Session, *, role: Role, jurisdictions: Iterable[str]
+) -> list[Contact]:
+    wanted = sorted(set(jurisdictions))
+    if not wanted:
+        return []
+    return list(
+        session.exec(
+            select(Contact)
+            .where(
+                col(Contact.active),
+                col(Contact.role) == role,
+                col(Contact.jurisdiction).in_(wanted),
+            )
+            .order_by(col(Contact.email))
+        ).all()
+    )
+
+
+def _contact(session: Session, email: str | None) -> Contact | None:
+    if not email:
+        return None
+    contact = session.get(Contact, email.strip().lower()) or session.get(Contact, email.strip())
+    return contact if contact is not None and contact.active else None
+
+
+def _prosecutors(session: Session, email: str | None, requesting: str) -> list[Contact]:
+    """The requesting prosecutor; when the event names none, the requesting state's prosecutors."""
+    if email:
+        named = _contact(session, email)
+        return [named] if named is not None else []
+    return _active_contacts(session, role=Role.PROSECUTOR, jurisdictions=[requesting])
+
+
+def _case_notices(
+    session: Session, viewers: Viewers, event: CaseOpened | AlertsMerged
+) -> list[Notice]:
+    case = case_snapshot(session, event.case_id)
+    if case is None:
+        return []
+    context: dict[str, Any] = {"case": case}
+    kind = MessageKind.CASE_OPENED
+    if isinstance(event, AlertsMerged):
+        kind = MessageKind.ALERTS_MERGED
+        context["alerts"] = _alert_snapshots(session, event.alert_ids)
+    coordinators = _active_contacts(
+        session, role=Role.COORDINATOR, jurisdictions=case["jurisdictions"]
+    )
+    return [
+        Notice(event.key, kind, contact, context, case_id=event.case_id)
+        for contact in coordinators
+        if viewers.may_see_case(contact.email, event.case_id)
+    ]
+
+
+def _alert_snapshots(session: Session, alert_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not alert_ids:
+        return []
+    alerts = session.exec(
+        select(Alert).where(col(Alert.id).in_(sorted(alert_ids))).order_by(col(Alert.observed_at))
+    ).all()
+    snapshots = []
+    for alert in alerts:
+        description = alert.payload.get("description") if isinstance(alert.payload, dict) else None
+        snapshots.append(
+            {
+                "source": alert.source,
+                "source_ref": alert.source_ref,
+                "kind": str(alert.kind),
+                "jurisdiction": alert.jurisdiction,
+                "observed_at": _iso(alert.observed_at),
+                "indicators": list(alert.indicators),
+                "description": str(description)[:DESCRIPTION_MAX_CHARS] if description else "",
+            }
+        )
+    return snapshots
+
+
+def _request_notices(
+    session: Session,
+    viewers: Viewers,
+    event: RequestTransmitted | DeadlineApproaching | DeadlineOverdue,
+) -> list[Notice]:
+    request: dict[str, Any] = {
+        "id": event.request_id,
+        "requesting": event.requesting,
+        "requested": event.requested,
+    }
+    recipients: list[tuple[Contact, str]] = []
+    if isinstance(event, RequestTransmitted):
+        kind = MessageKind.REQUEST_TRANSMITTED
+        request |= {"type": event.request_type, "transmitted_on": event.transmitted_on.isoformat()}
+        extra: dict[str, Any] = {}
+        authorities = _active_contacts(
+            session, role=Role.CENTRAL_AUTHORITY, jurisdictions=[event.requested]
+        )
+        recipients += [(c, "central_authority") for c in authorities]
+    elif isinstance(event, DeadlineApproaching):
+        kind = MessageKind.DEADLINE_APPROACHING
+        extra = {
+            "deadline": {
+                "name": event.deadline,
+                "due": event.due.isoformat(),
+                "days_left": event.days_left,
+            }
+        }
+    else:
+        kind = MessageKind.DEADLINE_OVERDUE
+        extra = {"deadline": {"name": event.deadline, "due": event.due.isoformat()}}
+    recipients += [
+        (c, "prosecutor") for c in _prosecutors(session, event.prosecutor_email, event.requesting)
+    ]
+
+    notices: list[Notice] = []
+    seen: set[str] = set()
+    case = session.get(Case, event.case_id) if event.case_id else None
+    for contact, role in recipients:
+        if contact.email in seen:
+            continue
+        seen.add(contact.email)
+        if not viewers.may_see_request(contact.email, event.requesting, event.requested):
+            continue
+        show_case = case is not None and viewers.may_see_case(contact.email, case.id)
+        context = {
+            "request": request,
+            "case": {"id": case.id, "title": case.title} if show_case and case else None,
+            "role": role,
+            **extra,
+        }
+        notices.append(
+            Notice(
+                event.key,
+                kind,
+                contact,
+                context,
+                case_id=case.id if show_case and case else None,
+                request_id=event.request_id,
+            )
+        )
+    return notices
+
+
+def _plan_notices(session: Session, event: PlanApproved) -> list[Notice]:
+    by_lead: dict[str, list[dict[str, Any]]] = {}
+    for shift in event.assignments:
+        if not shift.lead_email:
+            continue
+        by_lead.setdefault(shift.lead_email.strip().lower(), []).append(
+            {
+                "team": shift.team,
+                "corridor": shift.corridor,
+                "shift": shift.shift,
+                "starts_at": _iso(shift.starts_at),
+            }
+        )
+    notices = []
+    for email, shifts in sorted(by_lead.items()):
+        contact = _contact(session, email)
+        if contact is None:
+            continue
+        shifts.sort(key=lambda s: (s["shift"], s["team"]))
+        context = {
+            "plan_id": event.plan_id,
+            "teams": sorted({s["team"] for s in shifts}),
+            "shifts": shifts,
+        }
+        notices.append(Notice(event.key, MessageKind.PLAN_ASSIGNMENT, contact, context))
+    return notices
+
+
+def notices_for(session: Session, events: Iterable[DomainEvent]) -> list[Notice]:
+    """Everyone to tell about ``events`` and what to tell each of them; writes nothing."""
+    viewers = Viewers(session)
+    notices: list[Notice] = []
+    for event in events:
+        match event:
+            case CaseOpened() | AlertsMerged():
+                notices += _case_notices(session, viewers, event)
+            case RequestTransmitted() | DeadlineApproaching() | DeadlineOverdue():
+                notices += _request_notices(session, viewers, event)
+            case PlanApproved():
+                notices += _plan_notices(session, event)
+            case _:
+                raise TypeError(f"not a domain event: {event!r}")
+    return notices
+
+
+# --- writing the outbox ---------------------------------------------------------------------------
+
+
+def insert_ignoring_duplicates(
+    session: Session, table: Table, rows: list[dict[str, Any]], *, key: str = "dedupe_key"
+) -> list[int]:
+    """INSERT … ON CONFLICT (key) DO NOTHING on SQLite and PostgreSQL; the ids inserted."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+    else:  # pragma: no cover - Cordon runs on SQLite and PostgreSQL only
+        statement = insert(table)
+    inserted: list[int] = []
+    for row in rows:  # one by one: RETURNING says exactly which rows were new
+        found = session.execute(statement.values(**row).returning(table.c.id)).first()
+        if found is not None:
+            inserted.append(int(found[0]))
+    return inserted
+
+
+def enqueue(session: Session, events: Iterable[DomainEvent], *, now: datetime | None = None) -> int:
+    """Write the outbox rows and digest items for ``events``; how many were new.
+
+    Call it inside the unit of work that made the change. Re-running it with the same events
+    inserts nothing (each row's dedupe key is the event's key plus the recipient).
+    """
+    now = now or datetime.now(UTC)
+    sender = get_settings().mail_from
+    messages: dict[str, dict[str, Any]] = {}
+    items: dict[str, dict[str, Any]] = {}
+    for notice in notices_for(session, events):
+        key = notice.dedupe_key
+        language = primary_language(notice.contact.language)
+        common: dict[str, Any] = {
+            "dedupe_key": key,
+            "kind": notice.kind.value,
+            "recipient": notice.contact.email,
+            "recipient_name": notice.contact.name,
+            "language": language,
+            "case_id": notice.case_id,
+            "request_id": notice.request_id,
+            "context": notice.context,
+            "created_at": now,
+        }
+        if notice.to_digest:
+            items.setdefault(key, {**common, "digest_date": digest_date_of(now)})
+        else:
+            messages.setdefault(
+                key,
+                {
+                    **common,
+                    "message_id": message_id_for(key, sender),
+                    "subject": render_subject(notice.kind, language, notice.context),
+                    "status": OutboxStatus.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                },
+            )
+    outbox_table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    digest_table: Table = DigestItem.__table__  # type: ignore[attr-defined]
+    new = insert_ignoring_duplicates(session, outbox_table, list(messages.values()))
+    new += insert_ignoring_duplicates(session, digest_table, list(items.values()))
+    return len(new)
+
+
+def digest_date_of(moment: datetime) -> date:
+    """The (UTC) day a digest item belongs to."""
+    return moment.astimezone(UTC).date()

@@ -1,0 +1,178 @@
+"""Rendering e-mails from ``templates/email/``: subject, text and HTML, in the reader's language.
+
+Templates live in ``templates/email/<language>/<kind>.{subject.txt,txt,html}``; a language that
+lacks a template falls back to English. HTML is autoescaped. User text (case titles, alert
+descriptions, names) only ever reaches a template as a variable, never as template source, so
+``{{ 7*7 }}`` in a title stays literally that. Header values pass through ``header_safe``, which
+drops CR, LF and every other line-breaking or control character.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
+FALLBACK_LANGUAGE = "en"
+SUBJECT_MAX_CHARS = 250
+
+
+class _HeaderClasses(HeaderRegistry):
+    """Python's registry makes a new class for every header it parses; make each one once
+    (about a millisecond per message)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+# RFC 5322 text with CRLF line ends; bodies in quoted-printable/base64 so any server takes them
+MAIL_POLICY = SMTP.clone(cte_type="7bit", header_factory=_HeaderClasses())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    language: str  # the language actually used (after fallback)
+
+
+def header_safe(value: str, *, max_chars: int | None = None) -> str:
+    """One line: CR, LF, U+2028 and other control/separator characters become spaces."""
+    cleaned = "".join(
+        ""
+        if unicodedata.category(ch) == "Cf"  # invisible formatting (bidi overrides, ZWSP)
+        else " "
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch.isspace()
+        else ch
+        for ch in value
+    )
+    line = " ".join(cleaned.split())
+    if max_chars is not None and len(line) > max_chars:
+        line = line[: max_chars - 1].rstrip() + "…"
+    return line
+
+
+def primary_language(tag: str | None) -> str:
+    """``hr-HR`` → ``hr``; empty → English."""
+    if not tag:
+        return FALLBACK_LANGUAGE
+    return tag.strip().replace("_", "-").split("-")[0].lower() or FALLBACK_LANGUAGE
+
+
+def _when(value: Any) -> str:
+    """An ISO timestamp as ``2026-11-27 06:00 UTC``; dates and other values unchanged."""
+    if isinstance(value, str) and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=lambda name: bool(name and name.endswith(".html")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["when"] = _when
+    return env
+
+
+def _template_for(kind: str, language: str, part: str) -> tuple[Any, str]:
+    env = environment()
+    for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
+        try:
+            return env.get_template(f"{lang}/{kind}.{part}"), lang
+        except TemplateNotFound:
+            continue
+    raise TemplateNotFound(f"{FALLBACK_LANGUAGE}/{kind}.{part}")
+
+
+def render_subject(kind: str, language: str, context: dict[str, Any]) -> str:
+    template, _ = _template_for(kind, primary_language(language), "subject.txt")
+    return header_safe(template.render(**context), max_chars=SUBJECT_MAX_CHARS)
+
+
+def render(
+    kind: str, language: str, context: dict[str, Any], *, recipient_name: str = ""
+) -> Rendered:
+    """Subject, text and HTML of one message, in ``language`` or else English."""
+    language = primary_language(language)
+    variables = {**context, "recipient_name": recipient_name}
+    text_template, used = _template_for(kind, language, "txt")
+    html_template, _ = _template_for(kind, used, "html")
+    return Rendered(
+        subject=render_subject(kind, used, variables),
+        text=text_template.render(**variables),
+        html=html_template.render(**variables, lang=used),
+        language=used,
+    )
+
+
+def message_id_for(dedupe_key: str, sender: str) -> str:
+    """The Message-ID of a dedupe key: the same key always gives the same id."""
+    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:32]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return f"<{digest}@{header_safe(domain)}>"
+
+
+def sender_address(sender: str) -> str:
+    """The bare address in ``CORDON_MAIL_FROM`` (which may be ``Name <addr>``)."""
+    return parseaddr(sender)[1] or sender.strip()
+
+
+def build_message(
+    rendered: Rendered,
+    *,
+    sender: str,
+    recipient: str,
+    recipient_name: str,
+    message_id: str,
+    created_at: datetime,
+) -> EmailMessage:
+    """An RFC 5322 multipart/alternative message; identical bytes every time it is built."""
+    message = EmailMessage(policy=MAIL_POLICY)
+    name, address = parseaddr(header_safe(sender))
+    message["From"] = Address(
+        display_name=name or "Cordon", addr_spec=address or "cordon@localhost"
+    )
+    message["To"] = Address(display_name=header_safe(recipient_name), addr_spec=recipient)
+    message["Subject"] = header_safe(rendered.subject, max_chars=SUBJECT_MAX_CHARS)
+    message["Date"] = format_datetime(created_at)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = rendered.language  # after set_content, which drops Content-*
+    boundary = hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:24]
+    message.set_boundary(f"=_cordon_{boundary}")
+    return message
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=MAIL_POLICY)
