@@ -23,11 +23,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from cases.db import engine_for, unit_of_work
+from cases.db import unit_of_work
 from cases.models import Alert, AlertKind, AlertState, Case, CaseAlert, CaseJurisdiction, Sharing
 from cases.settings import get_settings
 from notifications.smtp import SmtpTarget
-from tests.conftest import FIXTURES, PostgresDatabases, fresh_database_url
+from tests.conftest import FIXTURES, PostgresDatabases, fresh_database_url, use_database
 from tests.helpers import load_files
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # "now" in the tests: the clock is passed in
@@ -217,13 +217,7 @@ def postgresql_database(
 ) -> Iterator[Engine]:
     """A fresh PostgreSQL database (for what only PostgreSQL does: SKIP LOCKED)."""
     url = fresh_database_url("postgresql", template_databases, postgres, tmp_path)
-    monkeypatch.setenv("CORDON_DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
-    engine_for.cache_clear()
-    get_settings.cache_clear()
+    yield from use_database(url, monkeypatch)
 
 
 @pytest.fixture
