@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -89,7 +89,7 @@ def evidence_view(item: EvidenceItem, chain: Sequence[CustodyEntry]) -> dict[str
         "custody": [
             {
                 "who": e.actor,
-                "when": e.at.isoformat(),
+                "when": e.at.astimezone(UTC).isoformat(),
                 "where": e.location,
                 "action": e.action,
                 "sha256": e.sha256,
