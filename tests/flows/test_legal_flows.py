@@ -1,5 +1,5 @@
 """The legal flows on a real Prefect server: route_requests routes drafts, watch_deadlines produces
-each notice once."""
+each notice once, and the operations cycle opens the demo's requests on the best open cases."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cases.db import read_session, unit_of_work
 from cases.legal.models import DeadlineNotice, LegalRequest
 from cases.legal.service import advance_request, open_request
 from cases.models import Membership, Origin
+from flows.operations_cycle import operations_cycle
 from flows.route_requests import route_requests
 from flows.watch_deadlines import watch_deadlines
 from tests.helpers import HR_PROSECUTOR, TO_TRANSMITTED, legal_scenario
@@ -100,3 +101,43 @@ def test_watch_deadlines_produces_each_notice_once(legal: Engine) -> None:
         actions = [e.action for e in history(session, entity_id=request_id)]
         assert actions.count("request.deadline_overdue") == 2
         assert actions.count("request.deadline_reminder") == 1
+
+
+def test_the_operations_cycle_opens_demo_requests_on_the_best_open_cases(
+    legal: Engine, scenario_dir: Path
+) -> None:
+    result = operations_cycle(directory=str(scenario_dir))
+    assert result["ok"]
+    opened = result["requests"]["requests"]
+    # mini scenario: HR and SI are EU members, RS a Western Balkans state
+    assert [
+        (r["case_id"], r["type"], r["requesting"], r["requested"], r["opened"]) for r in opened
+    ] == [
+        ("CASE-2026-000001", "mla", "HR", "SI", True),
+        ("CASE-2026-000001", "extradition", "HR", "RS", True),
+    ]
+    assert opened[0]["legal_basis"] == ["EIO"]
+    assert opened[0]["first_deadline"] == {
+        "name": "acknowledgement",
+        "days": 7,
+        "starts_on": "transmitted",
+    }
+    assert opened[1]["legal_basis"] == ["ECE57", "BILATERAL:HR-RS:EXTRADITION_NATIONALS"]
+    again = operations_cycle(directory=str(scenario_dir))["requests"]["requests"]
+    assert [(r["request_id"], r["opened"]) for r in again] == [
+        (r["request_id"], False) for r in opened
+    ]
+    with read_session(legal) as session:
+        assert session.execute(select(func.count()).select_from(LegalRequest)).scalar() == 2
+
+
+def test_without_open_cases_the_cycle_opens_nothing_and_says_so(
+    sqlite_database: Engine, scenario_dir: Path
+) -> None:
+    result = operations_cycle(directory=str(scenario_dir))
+    assert result["requests"] == {
+        "requests": [],
+        "note": "no open cases: no legal requests opened",
+    }
+    with read_session(sqlite_database) as session:
+        assert session.execute(select(func.count()).select_from(LegalRequest)).scalar() == 0
