@@ -294,13 +294,13 @@ def document_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write it to this file.")] = None,
     as_email: AsOption = None,
 ) -> None:
-    """Render the letter of request (MLA) or the extradition request; refuse, naming the missing
-    fields, when a required field is empty."""
+    """Render the letter of request (MLA) or the extradition request (refused, naming them, while
+    required fields are empty)."""
     from cases.db import read_session
     from cases.legal.service import render_request_document
 
     with read_session(ready_engine()) as session:
-        kind, text = render_request_document(session, request_id, by=as_email)
+        kind, text = render_request_document(session, request_id, as_email=as_email)
     if out is None:
         sys.stdout.write(text)
         return
@@ -407,7 +407,7 @@ def evidence_add(
     from cases.legal.evidence_service import add_evidence
 
     with unit_of_work(ready_engine()) as session:
-        item = add_evidence(session, request_id, description, actor=by or "cordon")
+        item = add_evidence(session, request_id, description, by=by)
     if json_output:
         emit_json(item)
     else:

@@ -18,10 +18,10 @@ from cases.columns import utcnow
 from cases.errors import CordonError
 from cases.legal import evidence as core
 from cases.legal.errors import EvidenceError
+from cases.legal.service import acting_contact
 from cases.legal.store import SYSTEM_ACTOR, get_request, is_final
 from cases.legal.views import core_custody, evidence_view
 from cases.models import CustodyEntry, EvidenceItem, EvidenceStatus
-from cases.sharing import OPERATOR
 
 
 class EvidenceNotFound(CordonError):
@@ -54,10 +54,12 @@ def _audit(
 
 
 def add_evidence(
-    session: Session, request_id: str, description: str, *, actor: str = SYSTEM_ACTOR
+    session: Session, request_id: str, description: str, *, by: str | None = None
 ) -> dict[str, Any]:
-    """A new item the request asks for (status `requested`)."""
-    request = get_request(session, request_id, OPERATOR)
+    """A new item the request asks for (status `requested`), added by a contact who may see the
+    request (or the operator)."""
+    viewer = acting_contact(session, by)
+    request = get_request(session, request_id, viewer)
     if is_final(request):
         raise EvidenceError(f"request {request.id} is {request.status}: it asks for nothing more")
     checked = core.request_evidence("new", request.id, description)  # describes what is asked
@@ -70,7 +72,7 @@ def add_evidence(
         session,
         item,
         "evidence.requested",
-        actor,
+        viewer.email or SYSTEM_ACTOR,
         {"status": item.status, "description": item.description},
     )
     return evidence_view(item, [])

@@ -37,7 +37,7 @@ from cases.legal.store import (
     today_utc,
 )
 from cases.models import Case, Contact, Role
-from cases.sharing import can_see_case, viewer_for
+from cases.sharing import UnknownContact, Viewer, can_see_case, viewer_for
 
 REQUEST_ID_PREFIX = "REQ"
 _SIDE_EVENTS = frozenset(e.value for e in SideEvent)
@@ -65,6 +65,16 @@ def _audit(
         before=before,
         after=after,
     )
+
+
+def acting_contact(session: Session, by: str | None) -> Viewer:
+    """The contact behind `--by` (what they may see bounds what they may change)."""
+    try:
+        return viewer_for(session, by)
+    except UnknownContact:
+        raise UnknownContact(
+            f"no contact {by!r}: --by takes an e-mail address from contacts.csv"
+        ) from None
 
 
 def requesting_prosecutor(session: Session, jurisdiction: str) -> str | None:
@@ -121,7 +131,7 @@ def open_request(
         organised_group=organised_group,
         capital=capital,
     )
-    viewer = viewer_for(session, by)
+    viewer = acting_contact(session, by)
     case = session.get(Case, case_id.strip().upper())
     if case is None or not can_see_case(session, viewer, case.id):
         who = f" visible to {viewer.email}" if viewer.email else ""
@@ -244,7 +254,7 @@ def advance_request(
     Illegal transitions raise `IllegalTransition` naming what is allowed. Reaching `transmitted`
     returns a `RequestTransmitted` event for the outbox.
     """
-    viewer = viewer_for(session, by)
+    viewer = acting_contact(session, by)
     actor = viewer.email or SYSTEM_ACTOR
     row = get_request(session, request_id, viewer, for_update=True)
     on = at or today_utc()
@@ -334,7 +344,7 @@ def set_fields(
 ) -> dict[str, Any]:
     """Fill in (or, with an empty value, clear) document fields; unknown names are refused.
     Returns the request's fields after the change."""
-    viewer = viewer_for(session, by)
+    viewer = acting_contact(session, by)
     row = get_request(session, request_id, viewer, for_update=True)
     normalise_fields(values)  # refuses unknown field names, naming the known ones
     fields = dict(row.fields)
@@ -363,12 +373,13 @@ def render_request_document(
     session: Session,
     request_id: str,
     *,
-    by: str | None = None,
+    as_email: str | None = None,
     issued_on: date | None = None,
 ) -> tuple[str, str]:
-    """(`letter_of_request` | `extradition_request`, text) from the stored decision and fields;
-    `MissingFields` names every required field still empty."""
-    row = get_request(session, request_id, viewer_for(session, by))
+    """(`letter_of_request` | `extradition_request`, text) from the stored decision and fields,
+    for a viewer who may see the request; `MissingFields` names every required field still
+    empty."""
+    row = get_request(session, request_id, viewer_for(session, as_email))
     decision = stored_decision(row)
     facts = request_facts(row)
     kind = document_kind(facts.request_type)

@@ -22,7 +22,13 @@ from cases.legal.evidence import CustodyAction, custody_problems
 from cases.legal.evidence import CustodyEntry as CoreCustodyEntry
 from cases.legal.lifecycle import FINAL_STATUSES
 from cases.legal.models import DeadlineNotice, LegalRequest, RequestEvent
-from cases.legal.store import deadline_events, get_request, history_of, stored_decision
+from cases.legal.store import (
+    deadline_events,
+    get_request,
+    history_of,
+    stored_decision,
+    today_utc,
+)
 from cases.models import Case, CustodyEntry, EvidenceItem
 from cases.sharing import Viewer, case_visible_to, request_visible_to
 
@@ -217,7 +223,8 @@ def list_requests(
 
 
 def requests_of_case(
-    session: Session, case_id: str, viewer: Viewer, today: date
+    session: Session, case_id: str, viewer: Viewer, today: date | None = None
 ) -> list[dict[str, Any]]:
-    """The `"requests"` of `cordon cases show --json`: the case's requests the viewer may see."""
-    return list_requests(session, viewer, today, case_id=case_id)
+    """The `"requests"` of `cordon cases show --json`: the case's requests the viewer may see,
+    as `requests list` shows them (deadlines as of `today`, default today in UTC)."""
+    return list_requests(session, viewer, today or today_utc(), case_id=case_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_open_prints_the_contract_decision_and_show_adds_due_dates(
 ) -> None:
     eio = open_request(capsys, "--type", "mla", "--to", "SI", "--by", HR_PROSECUTOR)
     assert list(eio) == DECISION_KEYS
-    assert eio["request_id"] == "REQ-2026-000001" and eio["legal_basis"] == ["EIO"]
+    assert re.fullmatch(r"REQ-\d{4}-000001", eio["request_id"]) and eio["legal_basis"] == ["EIO"]
     assert eio["channel"] == "DIRECT_JUDICIAL"
     assert {
         "name": "recognition",
@@ -131,6 +132,9 @@ def test_illegal_transitions_get_one_line_and_every_transition_is_audited(
     assert refused(capsys, "requests", "show", "REQ-2026-999999").startswith(
         "error: no request 'REQ-2026-999999'"
     )
+    assert refused(
+        capsys, "requests", "advance", request_id, "legal_review", "--by", "x@y.org"
+    ) == ("error: no contact 'x@y.org': --by takes an e-mail address from contacts.csv")
     ok(capsys, "requests", "advance", request_id, "legal_review", "--note", "checked by the chief")
     ok(capsys, "requests", "advance", request_id, "withdrawn", "--by", HR_PROSECUTOR)
     with legal.connect() as connection:
