@@ -362,14 +362,13 @@ NoteOption = Annotated[str, typer.Option("--note")]
 def _custody(
     evidence_id: int,
     action: str,
-    *,
     who: str,
     where: str,
     at: str | None,
     file: Path | None,
     note: str,
-    reason: str = "",
     json_output: bool,
+    reason: str = "",
 ) -> None:
     from cases.db import unit_of_work
     from cases.legal.evidence_service import file_sha256, record_custody
@@ -425,16 +424,7 @@ def evidence_receive(
     json_output: JsonOption = False,
 ) -> None:
     """The item arrived: the first chain-of-custody entry."""
-    _custody(
-        evidence_id,
-        "received",
-        who=who,
-        where=where,
-        at=at,
-        file=file,
-        note=note,
-        json_output=json_output,
-    )
+    _custody(evidence_id, "received", who, where, at, file, note, json_output)
 
 
 @evidence_app.command("custody")
@@ -449,16 +439,7 @@ def evidence_custody(
     json_output: JsonOption = False,
 ) -> None:
     """A hand-over, examination or storage while the item is held."""
-    _custody(
-        evidence_id,
-        action,
-        who=who,
-        where=where,
-        at=at,
-        file=file,
-        note=note,
-        json_output=json_output,
-    )
+    _custody(evidence_id, action, who, where, at, file, note, json_output)
 
 
 @evidence_app.command("admit")
@@ -472,16 +453,7 @@ def evidence_admit(
     json_output: JsonOption = False,
 ) -> None:
     """The court admitted the item."""
-    _custody(
-        evidence_id,
-        "admitted",
-        who=who,
-        where=where,
-        at=at,
-        file=file,
-        note=note,
-        json_output=json_output,
-    )
+    _custody(evidence_id, "admitted", who, where, at, file, note, json_output)
 
 
 @evidence_app.command("reject")
@@ -496,14 +468,4 @@ def evidence_reject(
     json_output: JsonOption = False,
 ) -> None:
     """The item was rejected (inadmissible, wrong item, broken chain …)."""
-    _custody(
-        evidence_id,
-        "rejected",
-        who=who,
-        where=where,
-        at=at,
-        file=file,
-        note=note,
-        reason=reason,
-        json_output=json_output,
-    )
+    _custody(evidence_id, "rejected", who, where, at, file, note, json_output, reason)

@@ -33,6 +33,7 @@ from cases.legal.store import (
     get_request,
     history_of,
     request_facts,
+    request_summary,
     stored_decision,
     today_utc,
 )
@@ -171,26 +172,6 @@ def open_request(
     decision = route_stored_request(session, row, facts or legal_facts(session, on), actor=actor)
     assert decision is not None  # a new request has no decision yet
     return row, decision
-
-
-def request_summary(row: LegalRequest) -> dict[str, Any]:
-    """The request's own facts (what it was routed on), as audited."""
-    return {
-        "case_id": row.case_id,
-        "type": row.type,
-        "measure": row.measure,
-        "requesting": row.requesting,
-        "requested": row.requested,
-        "person_nationality": row.person_nationality,
-        "urgent": row.urgent,
-        "offence": row.offence,
-        "max_penalty_years": row.max_penalty_years,
-        "transnational": row.transnational,
-        "organised_group": row.organised_group,
-        "capital": row.capital,
-        "status": row.status,
-        "prosecutor_email": row.prosecutor_email,
-    }
 
 
 def route_stored_request(

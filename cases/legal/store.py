@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -62,6 +63,26 @@ def request_facts(row: LegalRequest) -> RequestFacts:
         capital=row.capital,
         request_id=row.id,
     )
+
+
+def request_summary(row: LegalRequest) -> dict[str, Any]:
+    """The request's own facts (what it was routed on), as audited."""
+    return {
+        "case_id": row.case_id,
+        "type": row.type,
+        "measure": row.measure,
+        "requesting": row.requesting,
+        "requested": row.requested,
+        "person_nationality": row.person_nationality,
+        "urgent": row.urgent,
+        "offence": row.offence,
+        "max_penalty_years": row.max_penalty_years,
+        "transnational": row.transnational,
+        "organised_group": row.organised_group,
+        "capital": row.capital,
+        "status": row.status,
+        "prosecutor_email": row.prosecutor_email,
+    }
 
 
 def stored_decision(row: LegalRequest) -> RoutingDecision | None:

@@ -26,11 +26,26 @@ from cases.legal.store import (
     deadline_events,
     get_request,
     history_of,
+    request_summary,
     stored_decision,
     today_utc,
 )
 from cases.models import Case, CustodyEntry, EvidenceItem
 from cases.sharing import Viewer, case_visible_to, request_visible_to
+
+# The decision keys of a request that has not been routed (yet).
+NOT_ROUTED: dict[str, Any] = {
+    "legal_basis": [],
+    "alternatives": [],
+    "channel": None,
+    "route": [],
+    "languages": [],
+    "deadlines": [],
+    "flags": [],
+    "required_fields": [],
+    "confidence": None,
+    "explanation": "Not routed yet: the route_requests flow routes it.",
+}
 
 
 def overdue_deadlines(
@@ -139,25 +154,15 @@ def _base(
     decision = stored_decision(row)
     events = deadline_events(history)
     deadlines = compute_due(decision.deadlines, events) if decision else ()
-    body = decision.to_dict() if decision else {"legal_basis": [], "deadlines": []}
+    body = decision.to_dict() if decision else dict(NOT_ROUTED)
     body["request_id"] = row.id
     body["deadlines"] = [d.to_dict() for d in deadlines]
     return {
         "request_id": row.id,
         **body,
+        **request_summary(row),
         "case_id": row.case_id if case_visible else None,
-        "type": row.type,
-        "measure": row.measure,
-        "requesting": row.requesting,
-        "requested": row.requested,
-        "person_nationality": row.person_nationality,
-        "urgent": row.urgent,
-        "offence": row.offence,
-        "max_penalty_years": row.max_penalty_years,
-        "capital": row.capital,
-        "status": row.status,
         "refusal_reason": row.refusal_reason,
-        "prosecutor_email": row.prosecutor_email,
         "overdue": overdue_deadlines(decision.deadlines, events, row.status, today)
         if decision
         else [],

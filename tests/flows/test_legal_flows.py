@@ -13,7 +13,9 @@ from cases.audit import history
 from cases.db import read_session, unit_of_work
 from cases.legal.models import DeadlineNotice, LegalRequest
 from cases.legal.service import advance_request, open_request
+from cases.legal.views import show_request
 from cases.models import Membership, Origin
+from cases.sharing import OPERATOR
 from flows.operations_cycle import operations_cycle
 from flows.route_requests import route_requests
 from flows.watch_deadlines import watch_deadlines
@@ -62,6 +64,10 @@ def test_route_requests_routes_drafts_not_yet_routed_or_whose_facts_changed(
             )
         )
         advance_request(session, unchanged, "legal_review")  # past draft: keeps its decision
+    with read_session(legal) as session:
+        view = show_request(session, unrouted, OPERATOR, date(2026, 12, 1))
+    assert (view["legal_basis"], view["channel"], view["deadlines"]) == ([], None, [])
+    assert view["explanation"].startswith("Not routed yet")
     assert route_requests() == {"routed": [unrouted, changed]}
     assert route_requests() == {"routed": []}  # nothing new the second time
     with read_session(legal) as session:
