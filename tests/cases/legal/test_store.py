@@ -449,22 +449,16 @@ def test_route_drafts_reroutes_drafts_whose_facts_changed(legal: Engine) -> None
         assert len(routed) == 2 and routed[1].before["decision"]["channel"] == "MINISTRY_OF_JUSTICE"
 
 
-def test_the_schema_matches_the_models(database: Engine) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrading_keeps_evidence_and_custody_entries_and_matches_the_models(
+    backend: str, postgres: PostgresDatabases, tmp_path: Path
+) -> None:
+    """0003 adds columns to evidence_items in place: rows that custody entries refer to stay;
+    the upgraded schema is exactly what the models describe."""
+    from alembic import command
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
-
-    with database.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, SQLModel.metadata) == []
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrading_keeps_evidence_and_its_custody_entries(
-    backend: str, postgres: PostgresDatabases, tmp_path: Path
-) -> None:
-    """0003 adds columns to evidence_items in place: rows that custody entries refer to stay."""
-    from alembic import command
 
     url = (
         f"sqlite:///{tmp_path / 'old.db'}"
@@ -506,5 +500,8 @@ def test_upgrading_keeps_evidence_and_its_custody_entries(
             ).one()
             entry = connection.execute(text("SELECT actor, action FROM custody_entries")).one()
         assert tuple(item) == (None, "") and tuple(entry) == ("Insp. Horvat", "")
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         engine.dispose()
