@@ -14,12 +14,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cases import audit
+from cases.audit import SYSTEM_ACTOR
 from cases.columns import utcnow
 from cases.errors import CordonError
 from cases.legal import evidence as core
 from cases.legal.errors import EvidenceError
 from cases.legal.service import acting_contact
-from cases.legal.store import SYSTEM_ACTOR, get_request, is_final
+from cases.legal.store import get_request, is_final
 from cases.legal.views import core_custody, evidence_view
 from cases.models import CustodyEntry, EvidenceItem, EvidenceStatus
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cases import audit
+from cases.audit import SYSTEM_ACTOR
 from cases.columns import utcnow
 from cases.counters import next_id
 from cases.errors import CordonError
@@ -28,7 +29,6 @@ from cases.legal.models import LegalRequest, RequestEvent
 from cases.legal.reference import legal_facts
 from cases.legal.routing import RoutingDecision, make_request, route_request
 from cases.legal.store import (
-    SYSTEM_ACTOR,
     deadline_events,
     get_request,
     history_of,

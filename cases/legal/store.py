@@ -19,8 +19,6 @@ from cases.legal.models import LegalRequest, RequestEvent
 from cases.legal.routing import RequestFacts, RoutingDecision, make_request
 from cases.sharing import Viewer, can_see_request
 
-SYSTEM_ACTOR = "cordon"
-
 
 class RequestNotFound(CordonError):
     """No such request, or one the viewer may not see (the two answers are the same)."""

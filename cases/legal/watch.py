@@ -14,13 +14,14 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from cases import audit
+from cases.audit import SYSTEM_ACTOR
 from cases.events import DeadlineApproaching, DeadlineOverdue
 from cases.legal.catalogue import RequestStatus
 from cases.legal.deadlines import DEFAULT_POLICY, ReminderEvent, ReminderPolicy, TrackedRequest
 from cases.legal.deadlines import due_reminders as reminders_due_at
 from cases.legal.lifecycle import FINAL_STATUSES
 from cases.legal.models import DeadlineNotice, LegalRequest
-from cases.legal.store import SYSTEM_ACTOR, deadline_events, history_of, stored_decision
+from cases.legal.store import deadline_events, history_of, stored_decision
 
 DeadlineEvent = DeadlineApproaching | DeadlineOverdue
 
@@ -66,7 +67,7 @@ def record_deadline_notices(
         .order_by(col(LegalRequest.id))
     ).all()
     by_id = {row.id: row for row in rows}
-    histories = history_of(session, by_id)
+    histories = history_of(session, list(by_id))
     tracked = []
     for row in rows:
         decision = stored_decision(row)
