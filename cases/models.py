@@ -356,8 +356,11 @@ class EvidenceItem(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="cases.id", index=True)
+    # the legal request that asks for it (cases/legal/models.py), if any
+    request_id: str | None = Field(default=None, foreign_key="legal_requests.id", index=True)
     description: str
     status: EvidenceStatus = Field(default=EvidenceStatus.REQUESTED, sa_type=String)
+    rejection_reason: str = ""
     created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
@@ -372,6 +375,7 @@ class CustodyEntry(SQLModel, table=True):
     actor: str
     at: datetime = Field(sa_type=UtcDateTime)
     location: str = ""
+    action: str = ""  # received, transferred, examined, stored, admitted, rejected
     sha256: str | None = None
     note: str = ""
 
@@ -417,3 +421,7 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     prev_hash: str
     hash: str = Field(unique=True)
+
+
+# The legal-request tables, which evidence items refer to, belong to the same schema.
+import cases.legal.models  # noqa: E402, F401

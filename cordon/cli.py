@@ -14,8 +14,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-import cordon.notify_commands  # noqa: F401  (registers `cordon notify …`)
 from cases.errors import CordonError
+from cordon import (  # noqa: F401  (importing a command module registers its commands)
+    notify_commands,
+    requests_commands,
+)
 from cordon.app import ExitWith, JsonOption, app, options, ready_engine, run_flow
 from cordon.output import console, emit_json, error_line
 from cordon.runtime import VAR_DIR

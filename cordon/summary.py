@@ -29,6 +29,7 @@ def print_summary(result: dict[str, Any]) -> None:
     audit = summary["audit"]
     table.add_row("audit log", f"{audit['events']} events, {'intact' if audit['ok'] else 'BROKEN'}")
     console.print(table)
+    print_requests(result["requests"])
     mail = result.get("notifications")
     if mail is not None:
         console.print(
@@ -39,3 +40,28 @@ def print_summary(result: dict[str, Any]) -> None:
     for f in result["load"]["files"]:
         for problem in f["problems"]:
             error_line(problem)
+
+
+def print_requests(requests: dict[str, Any]) -> None:
+    """The legal requests the demo opened, with their routing decisions."""
+    if not requests["requests"]:
+        console.print(requests["note"], markup=False)
+        return
+    table = Table(title="Legal requests", title_justify="left")
+    columns = ("request", "type", "from→to", "legal basis", "channel", "flags", "first deadline")
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in ("request", "from→to"))
+    for r in requests["requests"]:
+        first = r["first_deadline"]
+        table.add_row(
+            r["request_id"],
+            "\n".join(filter(None, (r["type"], r["measure"]))),
+            f"{r['requesting']}→{r['requested']}",
+            "\n".join(r["legal_basis"]) or "— (manual review)",
+            r["channel"] or "—",
+            "\n".join(r["flags"]) or "—",
+            "—"
+            if first is None
+            else f"{first['name']}: {first['days']} d after {first['starts_on']}",
+        )
+    console.print(table)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import cases.models  # noqa: F401  (registers the tables)
+import cases.legal.models
+import cases.models  # noqa: F401
 import interdiction.models  # noqa: F401
 import notifications.models  # noqa: F401
 from cases.db import make_engine

@@ -47,3 +47,18 @@ def test_every_flow_in_flows_has_a_deployment() -> None:
                 module = load_entrypoint(f"flows/{path.name}:{name}")
                 if isinstance(module, Flow):
                     assert f"flows/{path.name}:{name}" in deployed, f"flow {name} is not deployed"
+
+
+def test_every_schedule_is_a_valid_prefect_schedule() -> None:
+    from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    scheduled = {}
+    for deployment in config["deployments"]:
+        for schedule in deployment.get("schedules", []):
+            if "cron" in schedule:
+                CronSchedule(cron=schedule["cron"], timezone=schedule.get("timezone"))
+            else:
+                IntervalSchedule(interval=schedule["interval"])
+            scheduled[deployment["name"]] = True
+    assert scheduled.get("watch-deadlines"), "watch_deadlines must run on a schedule (SPEC §6)"

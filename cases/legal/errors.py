@@ -1,9 +1,12 @@
 """Errors of the legal-cooperation core: each carries one line saying what is wrong and how to "
 "fix it."""
 
+from cases.errors import CordonError
 
-class LegalCooperationError(ValueError):
-    """A user mistake or bad data in legal cooperation; the message is one line, fit for stderr."""
+
+class LegalCooperationError(ValueError, CordonError):
+    """A user mistake or bad data in legal cooperation; the message is one line, fit for stderr
+    (a `CordonError`, so the CLI prints it as one line and exits non-zero)."""
 
 
 class ReferenceDataError(LegalCooperationError):

@@ -6,41 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
 from cases.db import head_revision
-from cordon.cli import main
+from tests.helpers import cli
 
 CORDON = [sys.executable, "-c", "from cordon.cli import main; main()"]
-
-
-@pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Run in an empty directory; restore whatever the CLI put into the environment."""
-    monkeypatch.chdir(tmp_path)
-    saved = dict(os.environ)
-    yield tmp_path
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``cordon ARGS`` in this process (flows use the test's Prefect server)."""
-    old_argv = sys.argv
-    sys.argv = ["cordon", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = old_argv
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,92 @@
+"""Changes that people must hear about reach the outbox in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from cases.db import read_session, unit_of_work
+from cases.legal.service import advance_request, open_request
+from cases.models import Contact, Role
+from flows.watch_deadlines import watch_deadlines
+from notifications.models import DigestItem, OutboxMessage
+from tests.helpers import HR_PROSECUTOR, TO_TRANSMITTED, cli, legal_scenario
+
+SI_CENTRAL_AUTHORITY = "ca@mp.si.example"
+SI_OUTSIDER = "tina@policija.si.example"  # an SI coordinator: neither end's prosecutor nor CA
+
+
+@pytest.fixture
+def legal(database: Engine, scenario_dir: Path) -> Engine:
+    legal_scenario(database, scenario_dir)
+    with unit_of_work(database) as session:
+        session.add(
+            Contact(
+                email=SI_CENTRAL_AUTHORITY,
+                name="Ministrstvo za pravosodje",
+                jurisdiction="SI",
+                role=Role.CENTRAL_AUTHORITY,
+            )
+        )
+        session.add(
+            Contact(email=SI_OUTSIDER, name="Tina", jurisdiction="SI", role=Role.COORDINATOR)
+        )
+    return database
+
+
+def hr_to_si_request(engine: Engine) -> str:
+    with unit_of_work(engine) as session:
+        row, _ = open_request(
+            session,
+            case_id="CASE-2026-000001",
+            request_type="mla",
+            requesting="HR",
+            requested="SI",
+            by=HR_PROSECUTOR,
+        )
+        for state in TO_TRANSMITTED[:-1]:
+            advance_request(session, row.id, state, at=date(2026, 11, 30))
+        return row.id
+
+
+def recipients(engine: Engine, request_id: str) -> tuple[list[str], list[str]]:
+    """(immediate messages, daily-digest items) about ``request_id``."""
+    with read_session(engine) as session:
+        messages = session.exec(
+            select(OutboxMessage.recipient).where(OutboxMessage.request_id == request_id)
+        ).scalars()
+        digest = session.exec(
+            select(DigestItem.recipient).where(DigestItem.request_id == request_id)
+        ).scalars()
+        return sorted(messages), sorted(digest)
+
+
+def test_transmitting_a_request_tells_the_requested_ca_and_the_prosecutor(
+    legal: Engine,
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    request_id = hr_to_si_request(legal)
+    assert recipients(legal, request_id) == ([], [])
+    code, _, err = cli(
+        capsys, "requests", "advance", request_id, "transmitted", "--at", "2026-12-01"
+    )
+    assert code == 0, err
+    # the SI central authority at once; the HR prosecutor takes a daily digest
+    assert recipients(legal, request_id) == ([SI_CENTRAL_AUTHORITY], [HR_PROSECUTOR])
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_deadline_notices_reach_the_prosecutor_once(legal: Engine) -> None:
+    request_id = hr_to_si_request(legal)
+    with unit_of_work(legal) as session:
+        advance_request(session, request_id, "transmitted", at=date(2026, 12, 1))
+    _, before = recipients(legal, request_id)
+    watch_deadlines(now="2026-12-24")
+    watch_deadlines(now="2026-12-24")
+    _, after = recipients(legal, request_id)
+    # one item per notice (recognition approaching, acknowledgement overdue), not one per run
+    assert len(after) - len(before) == 2 and set(after) == {HR_PROSECUTOR}
