@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from cases.db import head_revision
 from cordon.cli import main
 
 CORDON = [sys.executable, "-c", "from cordon.cli import main; main()"]
@@ -56,7 +57,7 @@ def test_init_creates_the_default_sqlite_database(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["revision_before"] is None and report["revision"] == "0001"
+    assert report["revision_before"] is None and report["revision"] == head_revision()
     assert {r["file"] for r in report["reference"]} >= {"states.csv", "memberships.csv"}
     assert (tmp_path / "var" / "cordon.db").is_file()
 
