@@ -101,16 +101,14 @@ def subjects_of(alerts: Sequence[AlertFacts]) -> tuple[SubjectFacts, ...]:
             found.setdefault(subject.identity, subject)
     result = []
     for identity, subject in found.items():
-        if len(names[identity]) > 1:
-            subject = SubjectFacts(
-                subject.type,
-                subject.key,
-                subject.name,
-                subject.name_key,
-                subject.country,
-                {**subject.details, "names": names[identity]},
-            )
-        result.append(subject)
+        known = names[identity]
+        details = dict(subject.details)
+        if len(known) > 1:
+            details["names"] = known
+        name = known[0] if known else ""
+        result.append(
+            SubjectFacts(subject.type, subject.key, name, name_key(name), subject.country, details)
+        )
     return tuple(sorted(result, key=lambda s: (SUBJECT_ORDER.index(s.type), s.identity)))
 
 
@@ -150,12 +148,16 @@ def title_for(
     subjects: Sequence[SubjectFacts],
     alerts: Sequence[AlertFacts],
 ) -> str:
-    """The strongest indicator and the most telling subject, e.g.
-    ``Embargoed destination: Srem Metal d.o.o. (company RS:21458803)``."""
+    """The strongest indicator and the most telling subject — the identified subject most of the
+    alerts name — e.g. ``Embargoed destination: Srem Metal d.o.o. (company RS:21458803)``."""
     reason = str(rows[0]["indicator"]).replace("_", " ").capitalize() if rows else "No indicator"
+    named: dict[str, int] = {}
+    for alert in alerts:
+        for key in {key_of(raw) for raw in alert.subjects} - {None}:
+            named[str(key)] = named.get(str(key), 0) + 1
     keyed = [s for s in subjects if s.key] or list(subjects)
     if keyed:
-        subject = keyed[0]
+        subject = min(keyed, key=lambda s: -named.get(s.key or "", 0))
         what = subject.key.split(":", 1)[1] if subject.key else subject.type
         label = (
             f"{subject.name} ({subject.type} {what})" if subject.name else f"{subject.type} {what}"

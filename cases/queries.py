@@ -50,7 +50,7 @@ def _by_case(session: Session, column: Any, case_col: Any, ids: Sequence[str]) -
     for chunk in chunks(list(ids)):
         for case_id, value in session.execute(
             select(case_col, column).where(case_col.in_(chunk)).order_by(case_col, column)
-        ).tuples():
+        ):
             found[case_id].append(value)
     return found
 
@@ -70,7 +70,7 @@ def case_items(session: Session, cases: Sequence[Case]) -> list[dict[str, Any]]:
                 select(col(CaseAlert.case_id), func.count())
                 .where(col(CaseAlert.case_id).in_(chunk))
                 .group_by(col(CaseAlert.case_id))
-            ).tuples()
+            ).all()
         )
     return [
         {

@@ -109,7 +109,7 @@ def load_reference(
     and threshold. Corridors belong to ``interdiction``; the caller passes them in as plain data."""
     weights = {
         code: weight
-        for code, weight in session.execute(select(INDICATORS.c.code, INDICATORS.c.weight)).tuples()
+        for code, weight in session.execute(select(INDICATORS.c.code, INDICATORS.c.weight))
     }
     task_force = session.get(TaskForce, 1)
     if task_force is not None:
@@ -117,7 +117,7 @@ def load_reference(
     watchlist = set()
     for kind, identifier in session.execute(
         select(WatchlistEntry.type, WatchlistEntry.identifier)  # type: ignore[call-overload]
-    ).tuples():
+    ):
         try:
             watchlist.add(watchlist_key(kind, identifier))
         except ValueError:
@@ -255,14 +255,14 @@ def mark_fixed(session: Session, *, fixed_by: str, after_alert_id: int) -> int:
     stored = set(
         session.execute(
             select(ALERTS.c.source, ALERTS.c.source_ref).where(ALERTS.c.id > after_alert_id)
-        ).tuples()
+        )
     )
     marked = []
     for row_id, origin, line_no, raw_text in session.execute(
         select(QUARANTINE.c.id, QUARANTINE.c.origin, QUARANTINE.c.line_no, QUARANTINE.c.raw_text)
         .where(QUARANTINE.c.status == QuarantineStatus.OPEN.value)
         .order_by(QUARANTINE.c.id)
-    ).tuples():
+    ):
         if loose_source_ref(raw_text) in stored:
             marked.append(row_id)
             audit.record(
@@ -296,7 +296,7 @@ def _quarantine(session: Session, rejections: Sequence[Rejection], now: datetime
                     QUARANTINE.c.line_no.in_(chunk),
                     QUARANTINE.c.status == QuarantineStatus.OPEN.value,
                 )
-            ).tuples()
+            )
         )
     rows = [
         {
@@ -442,7 +442,7 @@ def _load_alerts(session: Session, where: Any) -> dict[int, AlertFacts]:
         ALERTS.c.payload,
     )
     found: dict[int, AlertFacts] = {}
-    for row in session.execute(select(*columns).where(where).order_by(ALERTS.c.id)).tuples():
+    for row in session.execute(select(*columns).where(where).order_by(ALERTS.c.id)):
         alert_id, source, ref, observed_at, jurisdiction, corridor, indicators, payload = row
         subjects = [s for s in (payload or {}).get("subjects") or [] if isinstance(s, dict)]
         found[alert_id] = AlertFacts(
@@ -472,7 +472,7 @@ def _identifiers(session: Session, alert_ids: Sequence[int]) -> dict[int, set[st
             select(IDENTIFIERS.c.alert_id, IDENTIFIERS.c.key).where(
                 IDENTIFIERS.c.alert_id.in_(chunk)
             )
-        ).tuples()
+        )
         for alert_id, key in rows:
             keys.setdefault(alert_id, set()).add(key)
     return keys
@@ -511,7 +511,7 @@ def _open_cases_with(session: Session, keys: set[str]) -> dict[str, _OpenCase]:
             select(SUBJECTS.c.case_id, SUBJECTS.c.key, CASES.c.opened_at)
             .join(CASES, CASES.c.id == SUBJECTS.c.case_id)
             .where(SUBJECTS.c.key.in_(chunk), CASES.c.status != CaseStatus.CLOSED.value)
-        ).tuples()
+        )
         for case_id, key, opened_at in rows:
             found.setdefault(case_id, _OpenCase(case_id, opened_at)).keys.add(key)
     return found
@@ -710,7 +710,7 @@ def write_case_facts(session: Session, case_id: str, facts: CaseFacts, *, now: d
             select(SUBJECTS.c.id, SUBJECTS.c.key, SUBJECTS.c.type, SUBJECTS.c.name_key).where(
                 SUBJECTS.c.case_id == case_id
             )
-        ).tuples()
+        )
     }
     wanted = {s.identity: s for s in facts.subjects}
     gone = [row_id for identity, row_id in stored.items() if identity not in wanted]

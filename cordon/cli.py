@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+import cordon.cases_commands  # noqa: F401  (ingest, quarantine, cases)
 from cases.errors import CordonError
 from cordon.app import ExitWith, JsonOption, app, options, ready_engine, run_flow
 from cordon.output import console, emit_json, error_line
