@@ -47,13 +47,16 @@ class IllegalTransition(CordonError):
 
 
 def allowed_transitions(current: CaseStatus) -> list[CaseStatus]:
-    """Forward along the chain (steps may be skipped), one step back, closing from any open
-    status (with an outcome), and reopening a closed case into triage."""
+    """One step forward or back along the chain, closing from any open status (with an
+    outcome), and reopening a closed case into triage."""
     if current == CaseStatus.CLOSED:
         return [CaseStatus.TRIAGE]
     at = CHAIN.index(current)
-    back = [CHAIN[at - 1]] if at > 0 else []
-    return [*back, *CHAIN[at + 1 :]]
+    steps = [CHAIN[at - 1]] if at > 0 else []
+    steps.append(CHAIN[at + 1])
+    if CaseStatus.CLOSED not in steps:
+        steps.append(CaseStatus.CLOSED)
+    return steps
 
 
 def transition_case(
