@@ -165,3 +165,16 @@ def title_for(
     else:
         label = first_alert(alerts).label
     return f"{reason}: {label}"
+
+
+def _unnamed(subject: SubjectFacts) -> str:
+    """A subject without a name, as its identifier was written (``Zastava M70-123456``)."""
+    d = {k: str(v).strip() for k, v in subject.details.items() if isinstance(v, str | int)}
+    match subject.type:
+        case "firearm":
+            return f"{d.get('make', '')} {d.get('model', '')} serial {d.get('serial', '')}".strip()
+        case "euc":
+            return f"EUC {d.get('number', '')} issued by {d.get('issuer', '')}"
+        case "vessel":
+            return f"vessel IMO {d.get('imo', '')}"
+    return f"{subject.type} {subject.key or ''}".strip()

@@ -485,14 +485,22 @@ def _watch_closure(session: Session, keys: dict[int, set[str]]) -> set[int]:
     frontier = sorted(seen_keys)
     found: set[int] = set()
     while frontier:
+        sharing: set[int] = set()
+        for chunk in chunks(frontier):  # by key first: the index on key, not a scan by state
+            sharing.update(
+                session.execute(
+                    select(IDENTIFIERS.c.alert_id).where(IDENTIFIERS.c.key.in_(chunk))
+                ).scalars()
+            )
         new_ids: set[int] = set()
-        for chunk in chunks(frontier):
-            rows = session.execute(
-                select(IDENTIFIERS.c.alert_id)
-                .join(ALERTS, ALERTS.c.id == IDENTIFIERS.c.alert_id)
-                .where(IDENTIFIERS.c.key.in_(chunk), ALERTS.c.state == AlertState.WATCH.value)
-            ).scalars()
-            new_ids.update(i for i in rows if i not in found)
+        for ids in chunks(sorted(sharing - found)):
+            new_ids.update(
+                session.execute(
+                    select(ALERTS.c.id).where(
+                        ALERTS.c.id.in_(ids), ALERTS.c.state == AlertState.WATCH.value
+                    )
+                ).scalars()
+            )
         if not new_ids:
             break
         found |= new_ids
