@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from cases.intake import COUNTRY_FIELDS, key_of, name_key
@@ -55,7 +54,7 @@ class SubjectFacts:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    score: Fraction
+    score: float
     priority: Priority
     score_breakdown: list[dict[str, Any]]
     lead_jurisdiction: str
@@ -75,30 +74,44 @@ def subjects_of(alerts: Sequence[AlertFacts]) -> tuple[SubjectFacts, ...]:
 
     Other names a subject went by (a renamed vessel) are kept in ``details["names"]``.
     """
+    return _collect_subjects(alerts)[0]
+
+
+def _collect_subjects(
+    alerts: Sequence[AlertFacts],
+) -> tuple[tuple[SubjectFacts, ...], dict[tuple[str, str], int]]:
+    """The subjects, and in how many alerts each one appears."""
     found: dict[tuple[str, str], SubjectFacts] = {}
     names: dict[tuple[str, str], list[str]] = {}
+    mentions: dict[tuple[str, str], int] = {}
     for alert in sorted(alerts, key=lambda a: (a.observed_at, a.id)):
+        seen: set[tuple[str, str]] = set()
         for raw in alert.subjects:
             kind = str(raw.get("type") or "")
             key = key_of(raw)
             name = str(raw.get("name") or "").strip()
-            if not key and not name_key(name):
+            compact_name = name_key(name)
+            if not key and not compact_name:
+                continue
+            identity = ("key", key) if key else ("name", f"{kind}:{compact_name}")
+            known = names.setdefault(identity, [])
+            if name and name not in known:
+                known.append(name)
+            if identity not in seen:
+                seen.add(identity)
+                mentions[identity] = mentions.get(identity, 0) + 1
+            if identity in found:
                 continue
             country_field = COUNTRY_FIELDS.get(kind)
             country = raw.get(country_field) if country_field else None
-            details = {k: v for k, v in raw.items() if k not in ("type", "name")}
-            subject = SubjectFacts(
+            found[identity] = SubjectFacts(
                 type=kind,
                 key=key,
                 name=name,
-                name_key=name_key(name),
+                name_key=compact_name,
                 country=str(country).strip().upper() if country else None,
-                details=details,
+                details={k: v for k, v in raw.items() if k not in ("type", "name")},
             )
-            known = names.setdefault(subject.identity, [])
-            if name and name not in known:
-                known.append(name)
-            found.setdefault(subject.identity, subject)
     result = []
     for identity, subject in found.items():
         known = names[identity]
@@ -109,7 +122,8 @@ def subjects_of(alerts: Sequence[AlertFacts]) -> tuple[SubjectFacts, ...]:
         result.append(
             SubjectFacts(subject.type, subject.key, name, name_key(name), subject.country, details)
         )
-    return tuple(sorted(result, key=lambda s: (SUBJECT_ORDER.index(s.type), s.identity)))
+    ordered = tuple(sorted(result, key=lambda s: (SUBJECT_ORDER.index(s.type), s.identity)))
+    return ordered, mentions
 
 
 def case_facts(
@@ -124,7 +138,7 @@ def case_facts(
     score, rows = breakdown(
         [Evidence(a.source, a.source_ref, a.indicators) for a in alerts], weights
     )
-    subjects = subjects_of(alerts)
+    subjects, mentions = _collect_subjects(alerts)
     corridors = sorted({a.corridor for a in alerts if a.corridor})
     jurisdictions = {a.jurisdiction for a in alerts}
     for code in corridors:
@@ -139,7 +153,7 @@ def case_facts(
         jurisdictions=tuple(sorted(jurisdictions)),
         corridors=tuple(corridors),
         subjects=subjects,
-        title=title_for(rows, subjects, alerts),
+        title=title_for(rows, subjects, alerts, mentions),
     )
 
 
@@ -147,17 +161,14 @@ def title_for(
     rows: Sequence[Mapping[str, Any]],
     subjects: Sequence[SubjectFacts],
     alerts: Sequence[AlertFacts],
+    mentions: Mapping[tuple[str, str], int],
 ) -> str:
     """The strongest indicator and the most telling subject — the identified subject most of the
     alerts name — e.g. ``Embargoed destination: Srem Metal d.o.o. (company RS:21458803)``."""
     reason = str(rows[0]["indicator"]).replace("_", " ").capitalize() if rows else "No indicator"
-    named: dict[str, int] = {}
-    for alert in alerts:
-        for key in {key_of(raw) for raw in alert.subjects} - {None}:
-            named[str(key)] = named.get(str(key), 0) + 1
     keyed = [s for s in subjects if s.key] or list(subjects)
     if keyed:
-        subject = min(keyed, key=lambda s: -named.get(s.key or "", 0))
+        subject = min(keyed, key=lambda s: -mentions.get(s.identity, 0))
         what = subject.key.split(":", 1)[1] if subject.key else subject.type
         label = (
             f"{subject.name} ({subject.type} {what})" if subject.name else f"{subject.type} {what}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -79,10 +79,11 @@ class IntakeReference:
     watchlist: frozenset[str] = frozenset()  # normalised keys (cases.identifiers.watchlist_key)
     members: frozenset[str] = frozenset()
     risk_threshold: float = 0.6
+    reportable_indicators: frozenset[str] = field(init=False)  # what a source may send
 
-    @property
-    def reportable_indicators(self) -> frozenset[str]:
-        return frozenset(self.indicator_weights) - frozenset(DERIVED_INDICATORS)
+    def __post_init__(self) -> None:
+        reportable = frozenset(self.indicator_weights) - frozenset(DERIVED_INDICATORS)
+        object.__setattr__(self, "reportable_indicators", reportable)
 
 
 class Invalid(ValueError):

@@ -146,6 +146,8 @@ class StoreResult:
     rejections: list[dict[str, Any]] = field(default_factory=list)  # [{"line", "reason"}]
     alert_ids: list[int] = field(default_factory=list)
     replayed: list[int] = field(default_factory=list)  # quarantine ids that now passed
+    # the stored alerts as step 2 sees them, so it need not read them back (bounded by the batch)
+    facts: dict[int, tuple[AlertFacts, frozenset[str]]] = field(default_factory=dict, repr=False)
 
 
 def store_alerts(
@@ -178,6 +180,7 @@ def store_alerts(
     unique: dict[tuple[str, str], ValidAlert] = {}
     for alert in valid:
         unique.setdefault((alert.source, alert.source_ref), alert)
+    indicators = {k: all_indicators(a, reference) for k, a in unique.items()}
     rows = [
         {
             "source": a.source,
@@ -187,13 +190,12 @@ def store_alerts(
             "jurisdiction": a.jurisdiction,
             "corridor": a.corridor,
             "kind": a.kind,
-            "indicators": list(indicators),
-            "score": as_float(distinct_score(indicators, reference.indicator_weights)),
+            "indicators": list(indicators[k]),
+            "score": as_float(distinct_score(indicators[k], reference.indicator_weights)),
             "state": AlertState.PENDING.value,
             "payload": a.payload,
         }
-        for a in unique.values()
-        for indicators in [all_indicators(a, reference)]
+        for k, a in unique.items()
     ]
     stored: dict[tuple[str, str], int] = {}
     if rows:
@@ -216,6 +218,20 @@ def store_alerts(
     result.accepted = len(stored)
     result.duplicates = len(valid) - len(stored)
     result.alert_ids = sorted(stored.values())
+    for (source, ref), alert in unique.items():
+        alert_id = stored.get((source, ref))
+        if alert_id is not None:
+            facts = AlertFacts(
+                id=alert_id,
+                source=source,
+                source_ref=ref,
+                observed_at=alert.observed_at,
+                jurisdiction=alert.jurisdiction,
+                corridor=alert.corridor,
+                indicators=indicators[(source, ref)],
+                subjects=tuple(alert.subjects),
+            )
+            result.facts[alert_id] = (facts, frozenset(alert.keys))
     if quarantine_ids is not None:
         passed = [quarantine_ids[a.line_no] for a in valid if a.line_no in quarantine_ids]
         if passed:
@@ -368,17 +384,36 @@ class _OpenCase:
 
 
 def open_or_merge(
-    session: Session, reference: IntakeReference, *, now: datetime | None = None
+    session: Session,
+    reference: IntakeReference,
+    *,
+    now: datetime | None = None,
+    fresh: Mapping[int, tuple[AlertFacts, frozenset[str]]] | None = None,
 ) -> IntakeOutcome:
-    """Take every ``pending`` alert through correlation and open-or-merge (SPEC §5 steps 4–7)."""
+    """Take every ``pending`` alert through correlation and open-or-merge (SPEC §5 steps 4–7).
+
+    ``fresh`` (``StoreResult.facts`` of the step before) saves reading those alerts back; pending
+    alerts it does not hold (left by a run that died between the steps) are read from the store.
+    """
     now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_INTAKE_LOCK})
     outcome = IntakeOutcome()
-    pending = _load_alerts(session, ALERTS.c.state == AlertState.PENDING.value)
-    if not pending:
+    fresh = fresh or {}
+    pending_ids = list(
+        session.execute(
+            select(ALERTS.c.id).where(ALERTS.c.state == AlertState.PENDING.value)
+        ).scalars()
+    )
+    if not pending_ids:
         return outcome
-    keys = _identifiers(session, list(pending))
+    missing = [i for i in pending_ids if i not in fresh]
+    pending = load_alerts_by_id(session, missing)
+    keys = _identifiers(session, missing)
+    for alert_id in pending_ids:
+        if alert_id in fresh:
+            pending[alert_id], alert_keys = fresh[alert_id]
+            keys[alert_id] = set(alert_keys)
     watch_ids = _watch_closure(session, keys)
     watch = _load_alerts(session, ALERTS.c.id.in_(sorted(watch_ids))) if watch_ids else {}
     open_cases = _open_cases_with(session, {k for ks in keys.values() for k in ks})
@@ -574,6 +609,7 @@ class _CaseWriter:
         self.reference = reference
         self.now = now
         self.new_cases: list[list[AlertFacts]] = []
+        self.audit_entries: list[dict[str, Any]] = []  # written together by flush()
 
     def open(self, alerts: list[AlertFacts]) -> None:
         self.new_cases.append(alerts)
@@ -594,18 +630,19 @@ class _CaseWriter:
         write_case_facts(self.session, case_id, facts, now=self.now)
         for other in others:
             link_cases(self.session, case_id, other, note="alerts of one group touched both")
-        audit.record(
-            self.session,
-            action="case.alerts_merged",
-            entity_type="case",
-            entity_id=case_id,
-            case_id=case_id,
-            before=before_state,
-            after={
-                **case_summary(case_id, facts, alerts),
-                "added": sorted(a.label for a in joining),
-                "related": others,
-            },
+        self.audit_entries.append(
+            dict(
+                action="case.alerts_merged",
+                entity_type="case",
+                entity_id=case_id,
+                case_id=case_id,
+                before=before_state,
+                after={
+                    **case_summary(case_id, facts, alerts),
+                    "added": sorted(a.label for a in joining),
+                    "related": others,
+                },
+            )
         )
 
     def _attach(self, case_id: str, alerts: Sequence[AlertFacts]) -> None:
@@ -655,16 +692,17 @@ class _CaseWriter:
             )
             corridors.extend({"case_id": case_id, "corridor": c} for c in facts.corridors)
             subjects.extend(subject_row(case_id, s) for s in facts.subjects)
-            audit.record(
-                self.session,
-                action="case.opened",
-                entity_type="case",
-                entity_id=case_id,
-                case_id=case_id,
-                after={
-                    **case_summary(case_id, facts, alerts),
-                    "score_breakdown": facts.score_breakdown,
-                },
+            self.audit_entries.append(
+                {
+                    "action": "case.opened",
+                    "entity_type": "case",
+                    "entity_id": case_id,
+                    "case_id": case_id,
+                    "after": {
+                        **case_summary(case_id, facts, alerts),
+                        "score_breakdown": facts.score_breakdown,
+                    },
+                }
             )
         for rows, target in (
             (cases, CASES),
@@ -679,7 +717,8 @@ class _CaseWriter:
             self.session.execute(
                 update(ALERTS).where(ALERTS.c.id.in_(chunk)).values(state=AlertState.IN_CASE.value)
             )
-        self.new_cases = []
+        audit.record_many(self.session, self.audit_entries)
+        self.new_cases, self.audit_entries = [], []
         return ids
 
 

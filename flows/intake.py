@@ -17,10 +17,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 from sqlmodel import select
 
 from cases.db import get_engine, read_session, unit_of_work
@@ -40,6 +41,15 @@ from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.models import Corridor
 
 BATCH_SIZE = 2000
+T = TypeVar("T")
+
+
+def as_is(value: T) -> T:
+    """Hand a batch to a task untouched: Prefect would otherwise walk every nested object of it
+    looking for futures to resolve."""
+    return cast(T, quote(value))
+
+
 DATABASE_TASK: dict[str, Any] = {
     "retries": 3,
     "retry_delay_seconds": DATABASE_RETRY_DELAYS_S,
@@ -77,10 +87,10 @@ def store_batch(
 
 
 @task(**DATABASE_TASK)
-def correlate_batch(reference: IntakeReference) -> IntakeOutcome:
+def correlate_batch(reference: IntakeReference, stored: StoreResult | None = None) -> IntakeOutcome:
     """Step 2 in one transaction: correlate pending alerts, open or merge cases, audit."""
     with unit_of_work() as session:
-        outcome = open_or_merge(session, reference)
+        outcome = open_or_merge(session, reference, fresh=stored.facts if stored else None)
         # Notifications land here, in this same transaction as the case changes (SPEC §5 step 7):
         # notifications.outbox.enqueue(session, outcome.events)
         return outcome
@@ -148,8 +158,8 @@ def intake(path: str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     summary = Summary()
     with open_alerts(path) as stream:
         for lines in batched(read_lines(stream, origin_of(path)), batch_size):
-            stored = store_batch(lines, reference)
-            summary.add(stored, correlate_batch(reference))
+            stored = store_batch(as_is(lines), reference)
+            summary.add(stored, correlate_batch(reference, as_is(stored)))
     if summary.counts["received"] == 0:
         summary.add(StoreResult(), correlate_batch(reference))  # finish a crashed run's work
     return summary.to_dict()
@@ -200,7 +210,8 @@ def replay_quarantine(
         start = last_alert_id()
         with open_alerts(fixed_path) as stream:
             for lines in batched(read_lines(stream, origin_of(fixed_path)), batch_size):
-                summary.add(store_batch(lines, reference), correlate_batch(reference))
+                stored = store_batch(as_is(lines), reference)
+                summary.add(stored, correlate_batch(reference, as_is(stored)))
         summary.replayed += mark_fixed_lines(origin_of(fixed_path), start)
         return {**summary.to_dict(), "replayed": summary.replayed}
     waiting = quarantined_lines(1_000_000)
@@ -211,6 +222,6 @@ def replay_quarantine(
         for start in range(0, len(rows), batch_size):
             part = rows[start : start + batch_size]
             ids = {line.line_no: row_id for row_id, line in part}
-            stored = store_batch([line for _, line in part], reference, ids)
-            summary.add(stored, correlate_batch(reference))
+            stored = store_batch(as_is([line for _, line in part]), reference, ids)
+            summary.add(stored, correlate_batch(reference, as_is(stored)))
     return {**summary.to_dict(), "replayed": summary.replayed}

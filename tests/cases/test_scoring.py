@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -38,7 +37,9 @@ WEIGHTS = {
 
 
 def test_scores_are_exact_at_the_threshold() -> None:
-    assert distinct_score(["concealment"], WEIGHTS) == Fraction(3, 5)
+    assert distinct_score(["concealment"], WEIGHTS) == 0.6
+    assert 1 - (1 - 0.25) * (1 - 0.2) < 0.4  # floats alone would miss a 0.4 threshold
+    assert reaches(distinct_score(["vessel_renamed", "hs_chapter_93"], WEIGHTS), 0.4)
     assert reaches(distinct_score(["concealment"], WEIGHTS), 0.6)
     # 1 − 0.8·0.5 = 0.6 exactly; in floats 1 − (1−0.2)(1−0.5) is 0.6 too, but 0.2+0.5 paths differ
     assert reaches(distinct_score(["hs_chapter_93", "seal_tampered"], WEIGHTS), 0.6)
@@ -54,13 +55,13 @@ def test_the_weak_signal_chain_reaches_the_threshold_only_with_its_third_alert()
 
 
 def test_each_indicator_counts_once() -> None:
-    assert distinct_score(["ais_gap", "ais_gap", "route_deviation"], WEIGHTS) == Fraction(51, 100)
+    assert distinct_score(["ais_gap", "ais_gap", "route_deviation"], WEIGHTS) == 0.51
 
 
 def test_priorities() -> None:
-    assert priority_for(Fraction(9, 10)) == Priority.P1
-    assert priority_for(Fraction(3, 4)) == Priority.P2
-    assert priority_for(Fraction(749, 1000)) == Priority.P3
+    assert priority_for(0.9) == Priority.P1
+    assert priority_for(0.75) == Priority.P2
+    assert priority_for(0.749999) == Priority.P3
 
 
 def test_the_breakdown_says_which_alerts_reported_what() -> None:
@@ -112,7 +113,7 @@ def test_noisy_or_matches_its_formula(weights: list[float]) -> None:
     expected = 1.0
     for w in weights:
         expected *= 1 - w
-    assert abs(float(noisy_or(weights)) - (1 - expected)) < 1e-9
+    assert abs(noisy_or(weights) - (1 - expected)) < 1e-9
 
 
 # --- correlation ----------------------------------------------------------------------------------
