@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
 from cases.models import AuditEvent
@@ -144,7 +144,9 @@ def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> int:
         rows.append({**body, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     session.flush()  # events added one by one before these go first
-    session.execute(insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
+    from cases.db import bulk_insert
+
+    bulk_insert(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
     session.info[_HEAD_KEY] = (seq, prev_hash)
     return len(rows)
 

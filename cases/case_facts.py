@@ -31,6 +31,7 @@ class AlertFacts:
     corridor: str | None
     indicators: tuple[str, ...]  # reported and derived
     subjects: tuple[Mapping[str, Any], ...] = ()
+    subject_keys: tuple[str | None, ...] | None = None  # each subject's key, when known
 
     @property
     def label(self) -> str:
@@ -86,9 +87,11 @@ def _collect_subjects(
     mentions: dict[tuple[str, str], int] = {}
     for alert in sorted(alerts, key=lambda a: (a.observed_at, a.id)):
         seen: set[tuple[str, str]] = set()
-        for raw in alert.subjects:
+        keys = alert.subject_keys
+        if keys is None or len(keys) != len(alert.subjects):
+            keys = tuple(key_of(raw) for raw in alert.subjects)
+        for raw, key in zip(alert.subjects, keys, strict=True):
             kind = str(raw.get("type") or "")
-            key = key_of(raw)
             name = str(raw.get("name") or "").strip()
             compact_name = name_key(name)
             if not key and not compact_name:

@@ -27,6 +27,13 @@ KINDS = frozenset(k.value for k in AlertKind)
 DERIVED_INDICATORS = ("embargoed_destination", "watchlist_hit")
 # subject field → what kind of value it is, per subject type (countries are checked, IMO too)
 COUNTRY_FIELDS = {"company": "country", "person": "nationality", "euc": "issuer"}
+KEY_FIELDS = {  # what each kind of strong identifier is made of (SPEC §5 step 4)
+    "vessel": ("imo",),
+    "company": ("country", "registration"),
+    "person": ("nationality", "document"),
+    "euc": ("issuer", "number"),
+    "firearm": ("make", "serial"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class ValidAlert:
     indicators: tuple[str, ...]  # as reported, in order, each once
     payload: dict[str, Any]
     keys: tuple[str, ...]  # normalised strong identifiers, sorted
+    subject_keys: tuple[str | None, ...] = ()  # each subject's key, in order
+    text: str = ""  # the line as received: stored as the payload, byte for byte
 
     @property
     def subjects(self) -> list[dict[str, Any]]:
@@ -160,7 +169,7 @@ def _validate(line: RawLine, reference: IntakeReference, now: datetime) -> Valid
     if line.not_utf8:
         raise Invalid("", "line is not valid UTF-8")
     try:
-        alert = json.loads(line.text)
+        alert = json.loads(line.text, parse_constant=_no_constants)
     except json.JSONDecodeError as error:
         raise Invalid("", f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(alert, dict):
@@ -185,7 +194,7 @@ def _validate(line: RawLine, reference: IntakeReference, now: datetime) -> Valid
         if corridor not in reference.corridor_jurisdictions:
             raise Invalid("corridor", f"unknown corridor {corridor!r} (not a loaded corridor code)")
     indicators = _indicators(alert.get("indicators"), reference)
-    keys = _subjects(alert.get("subjects"))
+    keys, subject_keys = _subjects(alert.get("subjects"))
     _consignment(alert.get("consignment"))
     return ValidAlert(
         origin=line.origin,
@@ -199,7 +208,13 @@ def _validate(line: RawLine, reference: IntakeReference, now: datetime) -> Valid
         indicators=indicators,
         payload=alert,
         keys=keys,
+        subject_keys=subject_keys,
+        text=line.text,
     )
+
+
+def _no_constants(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
 def _json_type(value: Any) -> str:
@@ -247,12 +262,14 @@ def _indicators(value: Any, reference: IntakeReference) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _subjects(value: Any) -> tuple[str, ...]:
+def _subjects(value: Any) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """The alert's distinct keys (sorted), and each subject's key in order."""
     if value is None:
-        return ()
+        return (), ()
     if not isinstance(value, list):
         raise Invalid("subjects", f"must be a list, not a JSON {_json_type(value)}")
     keys: set[str] = set()
+    each: list[str | None] = []
     for i, subject in enumerate(value):
         where = f"subjects[{i}]"
         if not isinstance(subject, dict):
@@ -272,14 +289,19 @@ def _subjects(value: Any) -> tuple[str, ...]:
                     f"{subject['imo']!r} is not an IMO number with a valid check digit",
                 )
         key = key_of(subject)
+        each.append(key)
         if key:
             keys.add(key)
-    return tuple(sorted(keys))
+    return tuple(sorted(keys)), tuple(each)
 
 
 def key_of(subject: Mapping[str, Any]) -> str | None:
     """``cases.identifiers.subject_key`` of a subject as sent (numbers may be JSON numbers)."""
-    return subject_key({k: _scalar_text(v) for k, v in subject.items()})
+    kind = subject.get("type")
+    fields = KEY_FIELDS.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        return None
+    return subject_key({"type": kind, **{f: _scalar_text(subject.get(f)) for f in fields}})
 
 
 def _scalar_text(value: Any) -> str | None:

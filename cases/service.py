@@ -17,18 +17,32 @@ batch, not one per alert.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    String,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlmodel import Session
 
 from cases import audit
 from cases.case_facts import AlertFacts, CaseFacts, SubjectFacts, case_facts
 from cases.columns import utcnow
 from cases.correlation import correlate
+from cases.db import bulk_insert
 from cases.events import AlertsMerged, CaseOpened
 from cases.identifiers import watchlist_key
 from cases.intake import (
@@ -193,14 +207,18 @@ def store_alerts(
             "indicators": list(indicators[k]),
             "score": as_float(distinct_score(indicators[k], reference.indicator_weights)),
             "state": AlertState.PENDING.value,
-            "payload": a.payload,
+            "payload": a.text or json.dumps(a.payload, ensure_ascii=False),
         }
         for k, a in unique.items()
     ]
     stored: dict[tuple[str, str], int] = {}
     if rows:
+        # the payload goes in as the line's own JSON text: no second serialisation
+        text_param = bindparam("payload", type_=String)
+        is_pg = session.get_bind().dialect.name == "postgresql"
         statement = (
             dialect_insert(session, ALERTS)
+            .values(payload=cast(text_param, ALERTS.c.payload.type) if is_pg else text_param)
             .on_conflict_do_nothing(index_elements=["source", "source_ref"])
             .returning(ALERTS.c.id, ALERTS.c.source, ALERTS.c.source_ref)
         )
@@ -214,7 +232,7 @@ def store_alerts(
         for key in a.keys
     ]
     if identifier_rows:
-        session.execute(insert(IDENTIFIERS), identifier_rows)
+        bulk_insert(session, IDENTIFIERS, identifier_rows)
     result.accepted = len(stored)
     result.duplicates = len(valid) - len(stored)
     result.alert_ids = sorted(stored.values())
@@ -230,6 +248,7 @@ def store_alerts(
                 corridor=alert.corridor,
                 indicators=indicators[(source, ref)],
                 subjects=tuple(alert.subjects),
+                subject_keys=alert.subject_keys,
             )
             result.facts[alert_id] = (facts, frozenset(alert.keys))
     if quarantine_ids is not None:
@@ -647,8 +666,9 @@ class _CaseWriter:
 
     def _attach(self, case_id: str, alerts: Sequence[AlertFacts]) -> None:
         ids = [a.id for a in alerts]
-        self.session.execute(
-            insert(CASE_ALERTS),
+        bulk_insert(
+            self.session,
+            CASE_ALERTS,
             [{"alert_id": i, "case_id": case_id, "linked_at": self.now} for i in ids],
         )
         for chunk in chunks(ids):
@@ -711,8 +731,7 @@ class _CaseWriter:
             (corridors, CASE_CORRIDORS),
             (subjects, SUBJECTS),
         ):
-            if rows:
-                self.session.execute(insert(target), rows)
+            bulk_insert(self.session, target, rows)
         for chunk in chunks(attached):
             self.session.execute(
                 update(ALERTS).where(ALERTS.c.id.in_(chunk)).values(state=AlertState.IN_CASE.value)

@@ -63,6 +63,7 @@ def test_a_valid_alert_passes_and_keeps_unknown_fields() -> None:
 RULES = [
     pytest.param('{"source": "HR-customs", "source_ref": ', "not valid JSON", id="broken-json"),
     pytest.param("[1, 2, 3]", "a JSON array, not an alert object", id="not-an-object"),
+    pytest.param('{"source": "x", "score": NaN}', "not valid JSON (NaN is not JSON", id="NaN"),
     pytest.param(make_alert(source_ref=None), "source_ref: missing required field", id="no-ref"),
     pytest.param(make_alert(source="  "), "source: missing required field", id="blank-source"),
     pytest.param(make_alert(kind=None), "kind: missing required field", id="no-kind"),
