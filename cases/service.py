@@ -324,14 +324,16 @@ def _quarantine(session: Session, rejections: Sequence[Rejection], now: datetime
     origin = rejections[0].origin
     numbers = [r.line_no for r in rejections]
     for chunk in chunks(numbers):
+        found = session.execute(
+            select(
+                QUARANTINE.c.origin,
+                QUARANTINE.c.line_no,
+                QUARANTINE.c.raw_text,
+                QUARANTINE.c.status,
+            ).where(QUARANTINE.c.origin == origin, QUARANTINE.c.line_no.in_(chunk))
+        )
         waiting.update(
-            session.execute(
-                select(QUARANTINE.c.origin, QUARANTINE.c.line_no, QUARANTINE.c.raw_text).where(
-                    QUARANTINE.c.origin == origin,
-                    QUARANTINE.c.line_no.in_(chunk),
-                    QUARANTINE.c.status == QuarantineStatus.OPEN.value,
-                )
-            )
+            (o, n, raw) for o, n, raw, status in found if status == QuarantineStatus.OPEN.value
         )
     rows = [
         {
@@ -548,13 +550,10 @@ def _watch_closure(session: Session, keys: dict[int, set[str]]) -> set[int]:
             )
         new_ids: set[int] = set()
         for ids in chunks(sorted(sharing - found)):
-            new_ids.update(
-                session.execute(
-                    select(ALERTS.c.id).where(
-                        ALERTS.c.id.in_(ids), ALERTS.c.state == AlertState.WATCH.value
-                    )
-                ).scalars()
-            )
+            # by primary key, state checked here: a planner that picked the (unselective) state
+            # index would scan every watch alert per query
+            rows = session.execute(select(ALERTS.c.id, ALERTS.c.state).where(ALERTS.c.id.in_(ids)))
+            new_ids.update(i for i, state in rows if state == AlertState.WATCH.value)
         if not new_ids:
             break
         found |= new_ids
@@ -567,15 +566,23 @@ def _watch_closure(session: Session, keys: dict[int, set[str]]) -> set[int]:
 
 
 def _open_cases_with(session: Session, keys: set[str]) -> dict[str, _OpenCase]:
-    found: dict[str, _OpenCase] = {}
+    """Open cases with a subject carrying one of ``keys``: subjects by key, then their cases by
+    primary key (a join filtered on status lets a planner scan all cases per query)."""
+    by_case: dict[str, set[str]] = {}
     for chunk in chunks(sorted(keys)):
         rows = session.execute(
-            select(SUBJECTS.c.case_id, SUBJECTS.c.key, CASES.c.opened_at)
-            .join(CASES, CASES.c.id == SUBJECTS.c.case_id)
-            .where(SUBJECTS.c.key.in_(chunk), CASES.c.status != CaseStatus.CLOSED.value)
+            select(SUBJECTS.c.case_id, SUBJECTS.c.key).where(SUBJECTS.c.key.in_(chunk))
         )
-        for case_id, key, opened_at in rows:
-            found.setdefault(case_id, _OpenCase(case_id, opened_at)).keys.add(key)
+        for case_id, key in rows:
+            by_case.setdefault(case_id, set()).add(key)
+    found: dict[str, _OpenCase] = {}
+    for ids in chunks(sorted(by_case)):
+        rows = session.execute(
+            select(CASES.c.id, CASES.c.opened_at, CASES.c.status).where(CASES.c.id.in_(ids))
+        )
+        for case_id, opened_at, status in rows:
+            if status != CaseStatus.CLOSED.value:
+                found[case_id] = _OpenCase(case_id, opened_at, by_case[case_id])
     return found
 
 
