@@ -192,6 +192,23 @@ def last_alert_id() -> int:
         return newest_alert_id(session)
 
 
+def replay_batches(
+    rows: list[tuple[int, RawLine]], size: int
+) -> Iterator[list[tuple[int, RawLine]]]:
+    """Batches in which each line number occurs once (a file re-sent with another bad line at the
+    same number has two quarantine rows for it)."""
+    part: list[tuple[int, RawLine]] = []
+    numbers: set[int] = set()
+    for row_id, line in rows:
+        if line.line_no in numbers or len(part) >= size:
+            yield part
+            part, numbers = [], set()
+        part.append((row_id, line))
+        numbers.add(line.line_no)
+    if part:
+        yield part
+
+
 @flow(name="replay_quarantine")
 def replay_quarantine(
     fixed_path: str | None = None, batch_size: int = BATCH_SIZE
@@ -219,8 +236,7 @@ def replay_quarantine(
     for row_id, line in waiting:
         by_origin.setdefault(line.origin, []).append((row_id, line))
     for rows in by_origin.values():
-        for start in range(0, len(rows), batch_size):
-            part = rows[start : start + batch_size]
+        for part in replay_batches(rows, batch_size):
             ids = {line.line_no: row_id for row_id, line in part}
             stored = store_batch(as_is([line for _, line in part]), reference, ids)
             summary.add(stored, correlate_batch(reference, as_is(stored)))

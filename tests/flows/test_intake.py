@@ -244,3 +244,12 @@ def test_case_commands_change_cases_and_refuse_mistakes_in_one_line(
     assert code != 0 and err.startswith("error: 'nonsense' is not SOURCE:SOURCE_REF")
     code, out, _ = cli(capsys, "cases", "show", merged)
     assert code == 0 and "Why flagged" in out and "case.transitioned" in out
+
+
+def test_replay_batches_never_hold_one_line_number_twice() -> None:
+    from cases.intake import RawLine
+    from flows.intake import replay_batches
+
+    rows = [(i, RawLine("f", n, "{}")) for i, n in enumerate([1, 2, 2, 3, 4, 5, 6], start=1)]
+    parts = [[row_id for row_id, _ in part] for part in replay_batches(rows, 3)]
+    assert parts == [[1, 2], [3, 4, 5], [6, 7]]
