@@ -253,3 +253,20 @@ def test_replay_batches_never_hold_one_line_number_twice() -> None:
     rows = [(i, RawLine("f", n, "{}")) for i, n in enumerate([1, 2, 2, 3, 4, 5, 6], start=1)]
     parts = [[row_id for row_id, _ in part] for part in replay_batches(rows, 3)]
     assert parts == [[1, 2], [3, 4, 5], [6, 7]]
+
+
+def test_the_operations_cycle_ingests_the_scenario_alerts_and_shows_the_queue(
+    sqlite_database: Engine, scenario_dir: Path, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alerts = [make_alert(indicators=["concealment"]), make_alert(indicators=["ais_gap"]), "{"]
+    (scenario_dir / "alerts.jsonl").write_text(
+        "\n".join(a if isinstance(a, str) else json.dumps(a) for a in alerts) + "\n"
+    )
+    result = cli_json(capsys, "demo", str(scenario_dir))
+    assert result["ok"] and result["load"]["ignored"] == []
+    ingest = result["ingest"]
+    assert (ingest["accepted"], ingest["rejected"], ingest["cases_opened"]) == (2, 1, 1)
+    (case,) = result["summary"]["queue"]
+    assert case["reasons"] == ["concealment 0.60"] and result["summary"]["open_cases"] == 1
+    code, out, _ = cli(capsys, "demo", str(scenario_dir))
+    assert code == 0 and "Case queue: 1 new cases" in out and "Ingest of alerts.jsonl" in out
