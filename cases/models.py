@@ -108,7 +108,7 @@ def json_column(**kwargs: Any) -> Any:
     return Field(sa_type=JSON, **kwargs)
 
 
-# --- reference facts (SPEC §4) --------------------------------------------------------------------
+# --- reference facts (SPEC §4) -------------------------------------------------------------------
 
 
 class FactColumns(SQLModel):
@@ -201,7 +201,7 @@ class ReferenceFile(SQLModel, table=True):
     loaded_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
-# --- the task force (SPEC §3) ---------------------------------------------------------------------
+# --- the task force (SPEC §3) --------------------------------------------------------------------
 
 
 class TaskForce(SQLModel, table=True):
@@ -238,7 +238,7 @@ class WatchlistEntry(SQLModel, table=True):
     note: str = ""
 
 
-# --- alerts (SPEC §5) -----------------------------------------------------------------------------
+# --- alerts (SPEC §5) ----------------------------------------------------------------------------
 
 
 class Alert(SQLModel, table=True):
@@ -284,7 +284,7 @@ class QuarantinedLine(SQLModel, table=True):
     replayed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-# --- cases (SPEC §5 step 6) -----------------------------------------------------------------------
+# --- cases (SPEC §5 step 6) ----------------------------------------------------------------------
 
 
 class Case(SQLModel, table=True):
@@ -404,7 +404,7 @@ class Counter(SQLModel, table=True):
     value: int = 0
 
 
-# --- the audit log (SPEC §10) ---------------------------------------------------------------------
+# --- the audit log (SPEC §10) --------------------------------------------------------------------
 
 
 class AuditEvent(SQLModel, table=True):

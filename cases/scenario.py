@@ -62,7 +62,7 @@ def current_task_force(session: Session, file: str) -> TaskForce:
     return task_force
 
 
-# --- scenario.yaml --------------------------------------------------------------------------------
+# --- scenario.yaml -------------------------------------------------------------------------------
 
 
 class TaskForceSettings(BaseModel):
@@ -135,7 +135,7 @@ def _indicator_codes(session: Session) -> set[str]:
     return set(session.exec(select(Indicator.code)).all())
 
 
-# --- contacts.csv ---------------------------------------------------------------------------------
+# --- contacts.csv --------------------------------------------------------------------------------
 
 
 class ContactRow(BaseModel):
@@ -166,7 +166,7 @@ def load_contacts(session: Session, path: Path) -> FileLoad:
     )
 
 
-# --- watchlist.csv --------------------------------------------------------------------------------
+# --- watchlist.csv -------------------------------------------------------------------------------
 
 
 class WatchlistRow(BaseModel):
@@ -191,7 +191,7 @@ def load_watchlist(session: Session, path: Path) -> FileLoad:
     return sync_rows(session, WatchlistEntry, entries, key=("type", "identifier"), file=path.name)
 
 
-# --- overrides of the shipped legal facts: states.csv, memberships.csv, bilateral.csv -------------
+# --- overrides of the shipped legal facts: states.csv, memberships.csv, bilateral.csv ------------
 
 
 def scenario_fact_defaults(session: Session, file: str, today: date) -> dict[str, Any]:
