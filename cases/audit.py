@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -113,6 +113,42 @@ def record(
     session.add(ev)
     session.info[_HEAD_KEY] = (ev.seq, ev.hash)
     return ev
+
+
+def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> int:
+    """Append several events at once (one INSERT for all), chained exactly as ``record`` does.
+
+    Each entry holds ``record``'s keyword arguments. For writers that make many changes in one
+    transaction, e.g. intake opening hundreds of cases.
+    """
+    if not entries:
+        return 0
+    seq, prev_hash = _head(session)
+    at = _plain(datetime.now(UTC))
+    rows = []
+    for entry in entries:
+        before, after = entry.get("before"), entry.get("after")
+        seq += 1
+        body = {
+            "seq": seq,
+            "at": at,
+            "actor": entry.get("actor", SYSTEM_ACTOR),
+            "action": entry["action"],
+            "entity_type": entry["entity_type"],
+            "entity_id": entry["entity_id"],
+            "case_id": entry.get("case_id"),
+            "before": None if before is None else json.loads(canonical_json(before)),
+            "after": None if after is None else json.loads(canonical_json(after)),
+        }
+        digest = chain_hash(prev_hash, body)
+        rows.append({**body, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    session.flush()  # events added one by one before these go first
+    from cases.db import bulk_insert
+
+    bulk_insert(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
+    session.info[_HEAD_KEY] = (seq, prev_hash)
+    return len(rows)
 
 
 @dataclass(frozen=True)

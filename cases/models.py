@@ -53,6 +53,7 @@ class AlertKind(StrEnum):
 
 
 class AlertState(StrEnum):
+    PENDING = "pending"  # stored by intake, not yet correlated (the next step takes it)
     WATCH = "watch"  # a weak signal, kept to correlate with later alerts
     IN_CASE = "in_case"
 
@@ -271,6 +272,7 @@ class AlertIdentifier(SQLModel, table=True):
 
 class QuarantinedLine(SQLModel, table=True):
     __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_origin_line", "origin", "line_no"),)
 
     id: int | None = Field(default=None, primary_key=True)
     origin: str  # the file the line came from, "-" for stdin
@@ -299,7 +301,7 @@ class Case(SQLModel, table=True):
     opened_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    # [{"indicator", "weight", "alerts": [[source, source_ref], ...]}]: why the case was opened
+    # [{"indicator", "weight", "alerts": [{"source", "source_ref"}, ...]}]: why it was opened
     score_breakdown: list[dict[str, Any]] = json_column(default_factory=list)
 
 
@@ -328,12 +330,16 @@ class CaseCorridor(SQLModel, table=True):
 
 
 class CaseLink(SQLModel, table=True):
-    """Two cases related: ``related`` (merged into another) or ``possible_link`` (names)."""
+    """Two cases related (``related``: by a coordinator, a merge that touched both, or a split).
+
+    One row per pair, read in both directions. Possible links by name are not stored: they are
+    suggested when a case is shown (``cases.queries.possible_links``).
+    """
 
     __tablename__ = "case_links"
 
     case_id: str = Field(foreign_key="cases.id", primary_key=True)
-    other_case_id: str = Field(foreign_key="cases.id", primary_key=True)
+    other_case_id: str = Field(foreign_key="cases.id", primary_key=True, index=True)
     kind: str = "related"
     note: str = ""
 
@@ -347,6 +353,7 @@ class Subject(SQLModel, table=True):
     type: str  # company, vessel, person, euc, firearm
     key: str | None = Field(default=None, index=True)  # normalised strong identifier, if any
     name: str = ""
+    name_key: str | None = Field(default=None, index=True)  # the name compacted: possible links
     country: str | None = None
     details: dict[str, Any] = json_column(default_factory=dict)
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from cases.errors import CordonError
 from cordon import (  # noqa: F401  (importing a command module registers its commands)
+    cases_commands,
     notify_commands,
     requests_commands,
 )

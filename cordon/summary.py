@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from cordon.output import console, error_line
 
@@ -29,6 +30,9 @@ def print_summary(result: dict[str, Any]) -> None:
     audit = summary["audit"]
     table.add_row("audit log", f"{audit['events']} events, {'intact' if audit['ok'] else 'BROKEN'}")
     console.print(table)
+    if result.get("ingest"):
+        print_ingest(result["ingest"])
+        print_queue(summary)
     print_requests(result["requests"])
     mail = result.get("notifications")
     if mail is not None:
@@ -63,5 +67,42 @@ def print_requests(requests: dict[str, Any]) -> None:
             "—"
             if first is None
             else f"{first['name']}: {first['days']} d after {first['starts_on']}",
+        )
+    console.print(table)
+
+
+def print_ingest(ingest: dict[str, Any]) -> None:
+    counts = ", ".join(
+        f"{ingest[k]} {k.replace('_', ' ')}"
+        for k in (
+            "received",
+            "accepted",
+            "rejected",
+            "duplicates",
+            "cases_opened",
+            "alerts_merged",
+            "watch",
+        )
+    )
+    console.print(Text(f"Ingest of alerts.jsonl: {counts}"))
+
+
+def print_queue(summary: dict[str, Any]) -> None:
+    """The top of the case queue, and why each case was opened."""
+    table = Table(
+        title=f"Case queue: {summary['open_cases']} new cases, top {len(summary['queue'])}",
+        title_justify="left",
+    )
+    for column in ("case", "pri", "score", "lead", "jurisdictions", "title", "opened because"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for case in summary["queue"]:
+        table.add_row(
+            case["id"],
+            case["priority"],
+            f"{case['score']:.3f}",
+            case["lead_jurisdiction"],
+            " ".join(case["jurisdictions"]),
+            Text(case["title"]),
+            Text("; ".join(case["reasons"])),
         )
     console.print(table)

@@ -1,12 +1,13 @@
 """Flow ``operations_cycle``: the whole cycle on one scenario in one process (``cordon demo``).
 
-Load the scenario, open the demo's legal requests on the highest-scoring open cases and route
-the drafts, then send what the outbox holds (to ``CORDON_MAIL_URL``, by default ``.eml`` files
-under ``var/mail``).
+Load the scenario, ingest its ``alerts.jsonl`` (when it has one), open the demo's legal requests
+on the highest-scoring open cases and route the drafts, then send what the outbox holds (to
+``CORDON_MAIL_URL``, by default ``.eml`` files under ``var/mail``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
@@ -14,12 +15,18 @@ from prefect import flow, task
 from cases.audit import verify_chain
 from cases.db import read_session, unit_of_work
 from cases.legal.demo import open_demo_requests
+from cases.models import CaseStatus
+from cases.queries import list_cases
 from cases.scenario import describe_task_force
+from cases.sharing import OPERATOR
 from flows.dispatch_notifications import dispatch_notifications
+from flows.intake import intake
 from flows.load_scenario import load_scenario
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from flows.route_requests import route_requests
 from interdiction.scenario import describe_resources
+
+QUEUE_SHOWN = 15  # the top of the queue in the summary
 
 
 @task(
@@ -37,16 +44,33 @@ def open_requests_on_cases() -> dict[str, Any]:
 def summarise() -> dict[str, Any]:
     with read_session() as session:
         chain = verify_chain(session)
+        queue = list_cases(session, OPERATOR, status=CaseStatus.NEW)
         return {
             **describe_task_force(session),
             **describe_resources(session),
+            "open_cases": len(queue),
+            "queue": [
+                {**item, "reasons": reasons}
+                for item in queue[:QUEUE_SHOWN]
+                for reasons in [case_reasons(session, item["id"])]
+            ],
             "audit": chain.to_dict(),
         }
+
+
+def case_reasons(session: Any, case_id: str) -> list[str]:
+    """The top indicators of a case's score breakdown: why it was opened."""
+    from cases.models import Case
+
+    case = session.get(Case, case_id)
+    return [f"{row['indicator']} {row['weight']:.2f}" for row in case.score_breakdown[:3]]
 
 
 @flow(name="operations_cycle")
 def operations_cycle(directory: str) -> dict[str, Any]:
     loaded = load_scenario(directory)
+    alerts = Path(directory) / "alerts.jsonl"
+    ingested = intake(str(alerts)) if loaded["ok"] and alerts.is_file() else None
     requests = open_requests_on_cases()
     route_requests()
     summary = summarise()
@@ -54,6 +78,7 @@ def operations_cycle(directory: str) -> dict[str, Any]:
     return {
         "ok": loaded["ok"],
         "load": loaded,
+        "ingest": ingested,
         "requests": requests,
         "summary": summary,
         "notifications": notifications,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -11,9 +12,17 @@ from sqlalchemy import Engine, select
 from cases.db import read_session, unit_of_work
 from cases.legal.service import advance_request, open_request
 from cases.models import Contact, Role
+from flows.intake import intake
 from flows.watch_deadlines import watch_deadlines
 from notifications.models import DigestItem, OutboxMessage
-from tests.helpers import HR_PROSECUTOR, TO_TRANSMITTED, cli, legal_scenario
+from tests.helpers import (
+    HR_PROSECUTOR,
+    TO_TRANSMITTED,
+    cli,
+    legal_scenario,
+    load_files,
+    make_alert,
+)
 
 SI_CENTRAL_AUTHORITY = "ca@mp.si.example"
 SI_OUTSIDER = "tina@policija.si.example"  # an SI coordinator: neither end's prosecutor nor CA
@@ -90,3 +99,42 @@ def test_deadline_notices_reach_the_prosecutor_once(legal: Engine) -> None:
     _, after = recipients(legal, request_id)
     # one item per notice (recognition approaching, acknowledgement overdue), not one per run
     assert len(after) - len(before) == 2 and set(after) == {HR_PROSECUTOR}
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_case_opened_by_intake_tells_its_coordinators_once(
+    database: Engine, scenario_dir: Path, tmp_path: Path
+) -> None:
+    load_files(scenario_dir)  # coordinators: HR ana.kovac, RS marko.petrovic, SI maja.novak
+    alerts = tmp_path / "alerts.jsonl"
+    alerts.write_text(
+        json.dumps(
+            make_alert(
+                jurisdiction="HR",
+                corridor="RS-HR-BATROVCI",
+                indicators=["undeclared_arms"],
+                subjects=[{"type": "company", "country": "RS", "registration": "20123456"}],
+            )
+        )
+        + "\n"
+    )
+    first = intake(str(alerts))
+    assert first["cases_opened"] == 1
+    case_id = first["case_ids"][0]
+    with read_session(database) as session:
+        messages = session.exec(
+            select(OutboxMessage.recipient, OutboxMessage.subject).where(
+                OutboxMessage.case_id == case_id
+            )
+        ).all()
+    # HR reported, the corridor joins HR and RS, the company is Serbian: HR and RS coordinators;
+    # SI does not participate and hears nothing
+    assert sorted(r for r, _ in messages) == [
+        "ana.kovac@carina.hr.example",
+        "marko.petrovic@upravacarina.rs.example",
+    ]
+    assert all(case_id in subject for _, subject in messages)
+    again = intake(str(alerts))
+    assert again["duplicates"] == 1 and again["cases_opened"] == 0
+    with read_session(database) as session:
+        assert len(session.exec(select(OutboxMessage.id)).all()) == 2

@@ -1,0 +1,318 @@
+"""``cordon ingest``, ``cordon quarantine …`` and ``cordon cases …`` (SPEC §5).
+
+User text (titles, names, reasons, raw lines) is printed as plain text, never as Rich markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from cases.errors import CordonError
+from cases.models import CaseOutcome, CaseStatus
+from cordon.app import AsOption, JsonOption, app, ready_engine, run_flow
+from cordon.output import console, emit_json
+
+cases_app = typer.Typer(
+    help="The case queue: list, show, transition, link, split.", no_args_is_help=True
+)
+quarantine_app = typer.Typer(help="Alert lines that failed validation.", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+app.add_typer(quarantine_app, name="quarantine")
+
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who makes the change (recorded in the audit log).")
+]
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    file: Annotated[str, typer.Argument(help="A JSON-Lines file of alerts, or - for stdin.")],
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Lines per batch (one transaction each).")
+    ] = 2000,
+    json_output: JsonOption = False,
+) -> None:
+    """Run the intake flow: validate, quarantine, deduplicate, score, correlate, open or merge."""
+    if file != "-" and not Path(file).is_file():
+        raise CordonError(f"no alerts file {file!r}")
+    ready_engine()
+    from flows.intake import intake
+
+    summary = run_flow(intake, path=file, batch_size=batch_size)
+    if json_output:
+        emit_json(summary)
+        return
+    print_ingest_summary(summary)
+
+
+def print_ingest_summary(summary: dict[str, Any]) -> None:
+    table = Table(title="Ingest", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name in (
+        "received",
+        "accepted",
+        "rejected",
+        "duplicates",
+        "cases_opened",
+        "alerts_merged",
+        "watch",
+    ):
+        table.add_row(name.replace("_", " "), str(summary[name]))
+    console.print(table)
+    if summary["case_ids"]:
+        console.print(Text(f"cases opened or changed: {', '.join(summary['case_ids'])}"))
+    for rejection in summary["rejections"]:
+        console.print(Text(f"quarantined line {rejection['line']}: {rejection['reason']}"))
+
+
+# --- quarantine -----------------------------------------------------------------------------------
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Replayed lines too, not only open ones.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Quarantined lines: origin file, line number, reason, raw text."""
+    from cases.db import read_session
+    from cases.models import QuarantineStatus
+    from cases.queries import quarantine_items
+
+    with read_session(ready_engine()) as session:
+        items = quarantine_items(session, status=None if show_all else QuarantineStatus.OPEN)
+    if json_output:
+        emit_json(items)
+        return
+    table = Table(title_justify="left")
+    for column in ("id", "origin", "line", "status", "reason", "raw text"):
+        table.add_column(column)
+    for q in items:
+        raw = q["raw_text"] if len(q["raw_text"]) <= 80 else q["raw_text"][:77] + "..."
+        table.add_row(
+            str(q["id"]),
+            Text(q["origin"]),
+            str(q["line"]),
+            q["status"],
+            Text(q["reason"]),
+            Text(raw),
+        )
+    console.print(table)
+
+
+@quarantine_app.command("replay")
+def quarantine_replay(
+    fixed: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Corrected lines to ingest in place of the quarantined ones "
+            "(matched by source and source_ref).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Re-ingest open quarantined lines: validate them again (after a reference-data or corridor
+    fix), or ingest corrected re-sends with --from."""
+    if fixed is not None and not fixed.is_file():
+        raise CordonError(f"no file {str(fixed)!r}")
+    ready_engine()
+    from flows.intake import replay_quarantine
+
+    summary = run_flow(replay_quarantine, fixed_path=str(fixed) if fixed else None)
+    if json_output:
+        emit_json(summary)
+        return
+    print_ingest_summary(summary)
+    console.print(f"replayed: {summary['replayed']}")
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+
+@cases_app.command("list")
+def cases_list(
+    status: Annotated[
+        CaseStatus | None, typer.Option("--status", help="Only cases in this status.")
+    ] = None,
+    as_email: AsOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """The case queue, highest priority first."""
+    from cases.db import read_session
+    from cases.queries import list_cases
+    from cases.sharing import viewer_for
+
+    with read_session(ready_engine()) as session:
+        items = list_cases(session, viewer_for(session, as_email), status=status)
+    if json_output:
+        emit_json(items)
+        return
+    console.print(case_table(items))
+
+
+def case_table(items: list[dict[str, Any]], title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("id", "pri", "score", "status", "lead", "jurisdictions", "alerts", "title"):
+        table.add_column(column, justify="right" if column in ("score", "alerts") else "left")
+    for c in items:
+        table.add_row(
+            c["id"],
+            c["priority"],
+            f"{c['score']:.3f}",
+            c["status"],
+            c["lead_jurisdiction"],
+            " ".join(c["jurisdictions"]),
+            str(c["alert_count"]),
+            Text(c["title"]),
+        )
+    return table
+
+
+@cases_app.command("show")
+def cases_show(
+    case_id: Annotated[str, typer.Argument(help="CASE-YYYY-NNNNNN")],
+    as_email: AsOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """One case: alerts, subjects, why it was flagged, related cases, timeline."""
+    from cases.db import read_session
+    from cases.queries import show_case
+    from cases.sharing import viewer_for
+
+    with read_session(ready_engine()) as session:
+        case = show_case(session, viewer_for(session, as_email), case_id)
+    if json_output:
+        emit_json(case)
+        return
+    print_case(case)
+
+
+def print_case(case: dict[str, Any]) -> None:
+    out = console.print
+    out(Text(f"{case['id']}  {case['title']}", style="bold"))
+    out(
+        Text(
+            f"status {case['status']}"
+            + (f" ({case['outcome']})" if case["outcome"] else "")
+            + f" · priority {case['priority']} · score {case['score']:.3f}"
+            + f" · lead {case['lead_jurisdiction']}"
+            + f" · jurisdictions {' '.join(case['jurisdictions'])}"
+            + f" · corridors {' '.join(case['corridors']) or '-'} · opened {case['opened_at']}"
+        )
+    )
+    why = Table(title="Why flagged", title_justify="left")
+    for column in ("indicator", "weight", "reported by"):
+        why.add_column(column)
+    for row in case["score_breakdown"]:
+        reporters = ", ".join(f"{a['source']}:{a['source_ref']}" for a in row["alerts"])
+        why.add_row(row["indicator"], f"{row['weight']:.2f}", Text(reporters))
+    out(why)
+    alerts = Table(title="Alerts", title_justify="left")
+    for column in ("source", "source_ref", "observed", "jurisdiction", "indicators"):
+        alerts.add_column(column)
+    for a in case["alerts"]:
+        alerts.add_row(
+            Text(a["source"]),
+            Text(a["source_ref"]),
+            a["observed_at"],
+            a["jurisdiction"],
+            Text(" ".join(a["indicators"])),
+        )
+    out(alerts)
+    subjects = Table(title="Subjects", title_justify="left")
+    for column in ("type", "identifier", "name", "country"):
+        subjects.add_column(column)
+    for s in case["subjects"]:
+        subjects.add_row(s["type"], Text(s["key"] or "-"), Text(s["name"]), s["country"] or "")
+    out(subjects)
+    for r in case["related"]:
+        out(Text(f"related: {r['id']} ({r['note'] or r['kind']})"))
+    for p in case["possible_links"]:
+        out(Text(f"possible link: {p['id']} — {p['subject_type']} {p['name']!r}: {p['reason']}"))
+    for e in case["timeline"]:
+        out(Text(f"{e['at']}  {e['action']}  by {e['actor']}"))
+
+
+@cases_app.command("transition")
+def cases_transition(
+    case_id: Annotated[str, typer.Argument(help="CASE-YYYY-NNNNNN")],
+    status: Annotated[CaseStatus, typer.Argument(help="The new status.")],
+    outcome: Annotated[
+        CaseOutcome | None, typer.Option("--outcome", help="Required when closing.")
+    ] = None,
+    by: ByOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Move a case along new → triage → investigating → interdiction_planned → action_taken →
+    referred → closed (closing needs --outcome)."""
+    from cases.audit import SYSTEM_ACTOR
+    from cases.db import unit_of_work
+    from cases.lifecycle import transition_case
+
+    with unit_of_work(ready_engine()) as session:
+        case = transition_case(session, case_id, status, outcome=outcome, actor=by or SYSTEM_ACTOR)
+        result = {"id": case.id, "status": str(case.status), "outcome": case.outcome}
+    if json_output:
+        emit_json(result)
+    else:
+        console.print(Text(f"{case_id} is now {status}" + (f" ({outcome})" if outcome else "")))
+
+
+@cases_app.command("link")
+def cases_link(
+    case_id: Annotated[str, typer.Argument(help="CASE-YYYY-NNNNNN")],
+    other_id: Annotated[str, typer.Argument(help="The related case.")],
+    by: ByOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Mark two cases as related."""
+    from cases.audit import SYSTEM_ACTOR
+    from cases.db import unit_of_work
+    from cases.lifecycle import link
+
+    with unit_of_work(ready_engine()) as session:
+        created = link(session, case_id, other_id, actor=by or SYSTEM_ACTOR)
+    if json_output:
+        emit_json({"id": case_id, "related": other_id, "created": created})
+    else:
+        console.print(
+            f"{case_id} and {other_id} are {'now' if created else 'already'} related", markup=False
+        )
+
+
+@cases_app.command("split")
+def cases_split(
+    case_id: Annotated[str, typer.Argument(help="CASE-YYYY-NNNNNN")],
+    alerts: Annotated[
+        str, typer.Option("--alerts", help="SOURCE:REF,... — the alerts to move to a new case.")
+    ],
+    by: ByOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Undo a wrong merge: move alerts to a new case and recompute both cases."""
+    from cases.audit import SYSTEM_ACTOR
+    from cases.db import unit_of_work
+    from cases.lifecycle import split_case
+    from flows.intake import intake_reference
+    from notifications.outbox import enqueue
+
+    labels = [label.strip() for label in alerts.split(",") if label.strip()]
+    with unit_of_work(ready_engine()) as session:
+        reference = intake_reference(session)
+        new_id, events = split_case(session, case_id, labels, reference, actor=by or SYSTEM_ACTOR)
+        enqueue(session, events)
+    if json_output:
+        emit_json({"id": case_id, "new_case": new_id, "moved": labels})
+    else:
+        console.print(Text(f"moved {len(labels)} alert(s) from {case_id} to {new_id}"))
