@@ -150,32 +150,56 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def case_snapshots(session: Session, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What case messages say about each case (as of now), a few queries per 500 cases."""
+    snapshots: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(case_ids))):
+        cases = session.exec(select(Case).where(col(Case.id).in_(chunk))).all()
+        jurisdictions: dict[str, set[str]] = {case.id: {case.lead_jurisdiction} for case in cases}
+        for case_id, jurisdiction in session.exec(
+            select(CaseJurisdiction.case_id, CaseJurisdiction.jurisdiction).where(
+                col(CaseJurisdiction.case_id).in_(chunk)
+            )
+        ).all():
+            jurisdictions[case_id].add(jurisdiction)
+        corridors: dict[str, list[str]] = {case.id: [] for case in cases}
+        for case_id, corridor in session.exec(
+            select(CaseCorridor.case_id, CaseCorridor.corridor).where(
+                col(CaseCorridor.case_id).in_(chunk)
+            )
+        ).all():
+            corridors[case_id].append(corridor)
+        alert_counts = dict(
+            session.exec(
+                select(CaseAlert.case_id, func.count())
+                .where(col(CaseAlert.case_id).in_(chunk))
+                .group_by(col(CaseAlert.case_id))
+            ).all()
+        )
+        for case in cases:
+            snapshots[case.id] = {
+                "id": case.id,
+                "title": case.title,
+                "status": str(case.status),
+                "priority": str(case.priority),
+                "score": round(float(case.score), 4),
+                "lead_jurisdiction": case.lead_jurisdiction,
+                "jurisdictions": sorted(jurisdictions[case.id]),
+                "corridors": sorted(corridors[case.id]),
+                "alert_count": int(alert_counts.get(case.id, 0)),
+                "opened_at": _iso(case.opened_at),
+            }
+    return snapshots
+
+
 def case_snapshot(session: Session, case_id: str) -> dict[str, Any] | None:
-    """What a case message says about the case (as of now)."""
-    case = session.get(Case, case_id)
-    if case is None:
-        return None
-    jurisdictions = session.exec(
-        select(CaseJurisdiction.jurisdiction).where(CaseJurisdiction.case_id == case_id)
-    ).all()
-    corridors = session.exec(
-        select(CaseCorridor.corridor).where(CaseCorridor.case_id == case_id)
-    ).all()
-    alert_count = session.exec(
-        select(func.count()).select_from(CaseAlert).where(CaseAlert.case_id == case_id)
-    ).one()
-    return {
-        "id": case.id,
-        "title": case.title,
-        "status": str(case.status),
-        "priority": str(case.priority),
-        "score": round(float(case.score), 4),
-        "lead_jurisdiction": case.lead_jurisdiction,
-        "jurisdictions": sorted({case.lead_jurisdiction, *jurisdictions}),
-        "corridors": sorted(corridors),
-        "alert_count": int(alert_count),
-        "opened_at": _iso(case.opened_at),
-    }
+    """What a case message says about one case (as of now)."""
+    return case_snapshots(session, [case_id]).get(case_id)
 
 
 def _active_contacts(
@@ -213,37 +237,52 @@ def _prosecutors(session: Session, email: str | None, requesting: str) -> list[C
 
 
 def _case_notices(
-    session: Session, viewers: Viewers, event: CaseOpened | AlertsMerged
+    session: Session, viewers: Viewers, events: Sequence[CaseOpened | AlertsMerged]
 ) -> list[Notice]:
-    case = case_snapshot(session, event.case_id)
-    if case is None:
-        return []
-    context: dict[str, Any] = {"case": case}
-    kind = MessageKind.CASE_OPENED
-    if isinstance(event, AlertsMerged):
-        kind = MessageKind.ALERTS_MERGED
-        context["alerts"] = _alert_snapshots(session, event.alert_ids)
-    coordinators = _active_contacts(
-        session, role=Role.COORDINATOR, jurisdictions=case["jurisdictions"]
+    """Coordinators of each case's jurisdictions who may see it; batched over all the events."""
+    cases = case_snapshots(session, (event.case_id for event in events))
+    alerts = _alert_snapshots(
+        session, sorted({a for e in events if isinstance(e, AlertsMerged) for a in e.alert_ids})
     )
-    return [
-        Notice(event.key, kind, contact, context, case_id=event.case_id)
-        for contact in coordinators
-        if viewers.may_see_case(contact.email, event.case_id)
-    ]
+    involved = {j for case in cases.values() for j in case["jurisdictions"]}
+    coordinators: dict[str, list[Contact]] = {}
+    for contact in _active_contacts(session, role=Role.COORDINATOR, jurisdictions=involved):
+        coordinators.setdefault(contact.jurisdiction, []).append(contact)
+    for jurisdiction, contacts in coordinators.items():
+        theirs = [c["id"] for c in cases.values() if jurisdiction in c["jurisdictions"]]
+        for contact in contacts:
+            viewers.decide_cases(contact.email, theirs)  # one query per person, not per case
+    notices = []
+    for event in events:
+        case = cases.get(event.case_id)
+        if case is None:
+            continue
+        context: dict[str, Any] = {"case": case}
+        kind = MessageKind.CASE_OPENED
+        if isinstance(event, AlertsMerged):
+            kind = MessageKind.ALERTS_MERGED
+            context["alerts"] = [alerts[a] for a in sorted(event.alert_ids) if a in alerts]
+            context["alerts"].sort(key=lambda a: a["observed_at"] or "")
+        recipients = sorted(
+            (c for j in case["jurisdictions"] for c in coordinators.get(j, [])),
+            key=lambda c: c.email,
+        )
+        notices += [
+            Notice(event.key, kind, contact, context, case_id=event.case_id)
+            for contact in recipients
+            if viewers.may_see_case(contact.email, event.case_id)
+        ]
+    return notices
 
 
-def _alert_snapshots(session: Session, alert_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not alert_ids:
-        return []
-    alerts = session.exec(
-        select(Alert).where(col(Alert.id).in_(sorted(alert_ids))).order_by(col(Alert.observed_at))
-    ).all()
-    snapshots = []
-    for alert in alerts:
-        description = alert.payload.get("description") if isinstance(alert.payload, dict) else None
-        snapshots.append(
-            {
+def _alert_snapshots(session: Session, alert_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    snapshots: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(alert_ids):
+        for alert in session.exec(select(Alert).where(col(Alert.id).in_(chunk))).all():
+            payload = alert.payload if isinstance(alert.payload, dict) else {}
+            description = payload.get("description")
+            assert alert.id is not None
+            snapshots[alert.id] = {
                 "source": alert.source,
                 "source_ref": alert.source_ref,
                 "kind": str(alert.kind),
@@ -252,7 +291,6 @@ def _alert_snapshots(session: Session, alert_ids: Sequence[int]) -> list[dict[st
                 "indicators": list(alert.indicators),
                 "description": str(description)[:DESCRIPTION_MAX_CHARS] if description else "",
             }
-        )
     return snapshots
 
 
@@ -351,11 +389,13 @@ def _plan_notices(session: Session, event: PlanApproved) -> list[Notice]:
 def notices_for(session: Session, events: Iterable[DomainEvent]) -> list[Notice]:
     """Everyone to tell about ``events`` and what to tell each of them; writes nothing."""
     viewers = Viewers(session)
-    notices: list[Notice] = []
+    events = list(events)
+    case_events = [e for e in events if isinstance(e, CaseOpened | AlertsMerged)]
+    notices: list[Notice] = _case_notices(session, viewers, case_events) if case_events else []
     for event in events:
         match event:
             case CaseOpened() | AlertsMerged():
-                notices += _case_notices(session, viewers, event)
+                pass  # told above, all at once
             case RequestTransmitted() | DeadlineApproaching() | DeadlineOverdue():
                 notices += _request_notices(session, viewers, event)
             case PlanApproved():
@@ -368,19 +408,23 @@ def notices_for(session: Session, events: Iterable[DomainEvent]) -> list[Notice]
 # --- writing the outbox ---------------------------------------------------------------------------
 
 
+def _insert_ignoring(session: Session, table: Table, *, key: str = "dedupe_key") -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING for SQLite and PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return insert(table)  # pragma: no cover - Cordon runs on SQLite and PostgreSQL only
+
+
 def insert_ignoring_duplicates(
     session: Session, table: Table, rows: list[dict[str, Any]], *, key: str = "dedupe_key"
 ) -> list[int]:
     """INSERT … ON CONFLICT (key) DO NOTHING on SQLite and PostgreSQL; the ids inserted."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
-    else:  # pragma: no cover - Cordon runs on SQLite and PostgreSQL only
-        statement = insert(table)
+    statement = _insert_ignoring(session, table, key=key)
     inserted: list[int] = []
     for row in rows:  # one by one: RETURNING says exactly which rows were new
         found = session.execute(statement.values(**row).returning(table.c.id)).first()
@@ -399,6 +443,7 @@ def enqueue(session: Session, events: Iterable[DomainEvent], *, now: datetime | 
     sender = get_settings().mail_from
     messages: dict[str, dict[str, Any]] = {}
     items: dict[str, dict[str, Any]] = {}
+    subjects = Subjects()
     for notice in notices_for(session, events):
         key = notice.dedupe_key
         language = primary_language(notice.contact.language)
@@ -421,7 +466,7 @@ def enqueue(session: Session, events: Iterable[DomainEvent], *, now: datetime | 
                 {
                     **common,
                     "message_id": message_id_for(key, sender),
-                    "subject": render_subject(notice.kind, language, notice.context),
+                    "subject": subjects.get(notice.kind, language, notice.context),
                     "status": OutboxStatus.PENDING.value,
                     "attempts": 0,
                     "next_attempt_at": now,
@@ -429,9 +474,38 @@ def enqueue(session: Session, events: Iterable[DomainEvent], *, now: datetime | 
             )
     outbox_table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
     digest_table: Table = DigestItem.__table__  # type: ignore[attr-defined]
-    new = insert_ignoring_duplicates(session, outbox_table, list(messages.values()))
-    new += insert_ignoring_duplicates(session, digest_table, list(items.values()))
+    return insert_new(session, outbox_table, messages) + insert_new(session, digest_table, items)
+
+
+def insert_new(session: Session, table: Table, rows: dict[str, dict[str, Any]]) -> int:
+    """Insert the rows (by dedupe key) not stored yet, in one statement per 500; how many."""
+    keys = sorted(rows)
+    stored: set[str] = set()
+    for chunk in _chunks(keys):
+        stored.update(
+            session.execute(select(table.c.dedupe_key).where(table.c.dedupe_key.in_(chunk)))
+            .scalars()
+            .all()
+        )
+    new = [rows[key] for key in keys if key not in stored]
+    if new:
+        # ON CONFLICT DO NOTHING still guards against a concurrent enqueue of the same events
+        session.execute(_insert_ignoring(session, table), new)
     return len(new)
+
+
+class Subjects:
+    """Subjects rendered once per event and language, however many people are told."""
+
+    def __init__(self) -> None:
+        self.rendered: dict[tuple[str, str, int], str] = {}
+
+    def get(self, kind: MessageKind, language: str, context: dict[str, Any]) -> str:
+        # the recipients of one event share its context object: its id names the event
+        key = (kind.value, language, id(context))
+        if key not in self.rendered:
+            self.rendered[key] = render_subject(kind, language, context)
+        return self.rendered[key]
 
 
 def digest_date_of(moment: datetime) -> date:

@@ -57,7 +57,17 @@ class Rendered:
 
 def header_safe(value: str, *, max_chars: int | None = None) -> str:
     """One line: CR, LF, U+2028 and other control/separator characters become spaces."""
-    cleaned = "".join(
+    # isprintable: no control, format or separator character but the plain space
+    value = value.strip()
+    cleaned = value if value.isprintable() else _without_controls(value)
+    line = " ".join(cleaned.split())
+    if max_chars is not None and len(line) > max_chars:
+        line = line[: max_chars - 1].rstrip() + "…"
+    return line
+
+
+def _without_controls(value: str) -> str:
+    return "".join(
         ""
         if unicodedata.category(ch) == "Cf"  # invisible formatting (bidi overrides, ZWSP)
         else " "
@@ -65,10 +75,6 @@ def header_safe(value: str, *, max_chars: int | None = None) -> str:
         else ch
         for ch in value
     )
-    line = " ".join(cleaned.split())
-    if max_chars is not None and len(line) > max_chars:
-        line = line[: max_chars - 1].rstrip() + "…"
-    return line
 
 
 def primary_language(tag: str | None) -> str:
@@ -137,8 +143,12 @@ def render(
 def message_id_for(dedupe_key: str, sender: str) -> str:
     """The Message-ID of a dedupe key: the same key always gives the same id."""
     digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:32]
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    return f"<{digest}@{header_safe(domain)}>"
+    return f"<{digest}@{_domain_of(sender)}>"
+
+
+@lru_cache(maxsize=16)
+def _domain_of(sender: str) -> str:
+    return header_safe(parseaddr(sender)[1].rpartition("@")[2] or "localhost")
 
 
 def sender_address(sender: str) -> str:
