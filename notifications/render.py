@@ -104,6 +104,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the code; no stat() per message
     )
     env.filters["when"] = _when
     return env
