@@ -73,6 +73,7 @@ def solve_with_highs(
     integral_objective: bool,
     hint: Mapping[int, float] | None = None,
     relax: bool = False,
+    relative_gap: float = 0.0,
     verbose: bool = False,
 ) -> EngineOutcome:
     """HiGHS MIP (or its LP relaxation with ``relax``), proving optimality to integer precision.
@@ -81,11 +82,22 @@ def solve_with_highs(
     when no better integer objective value can exist: its "optimal" is a proof, not a 1e-4 gap.
     """
     started = time.perf_counter()
+    if lp.variable_count == 0:  # nothing to decide (e.g. no eligible team anywhere)
+        feasible = all(lower <= 0 <= upper for _, _, lower, upper in lp.rows)
+        return EngineOutcome(
+            values=[] if feasible else None,
+            objective=0.0 if feasible else None,
+            bound=0.0 if feasible else None,
+            proven_optimal=feasible,
+            seconds=time.perf_counter() - started,
+            row_duals=[0.0] * len(lp.rows) if feasible else None,
+            details={"termination": "EMPTY"},
+        )
     model, variables, constraints = _mathopt_model(lp, relax)
     built = time.perf_counter()
     params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=max(0.01, time_limit_s - (built - started))),
-        relative_gap_tolerance=0.0,
+        relative_gap_tolerance=relative_gap,
         absolute_gap_tolerance=0.999 if integral_objective else 1e-6,
         enable_output=verbose,
         # A vertex (not an interior point) so that integral LP solutions are recognised as such.
@@ -112,7 +124,11 @@ def solve_with_highs(
         objective = result.objective_value()
     bound = result.termination.objective_bounds.dual_bound
     duals = None
-    if relax and reason == mathopt.TerminationReason.OPTIMAL:
+    if (
+        relax
+        and reason == mathopt.TerminationReason.OPTIMAL
+        and result.has_dual_feasible_solution()
+    ):
         dual_map = result.dual_values()
         duals = [dual_map[c] for c in constraints]
         bound = objective if objective is not None else bound
