@@ -10,10 +10,15 @@ the teams that could fill the missing part — teams of a jurisdiction not alrea
 1. ``NO_ELIGIBLE_TEAM`` — none of them is of a kind compatible with the corridor (SPEC §3).
 2. ``NO_AGREEMENT`` — some are kind-compatible, but none of their jurisdictions touches the
    corridor or holds an agreement for it: an agreement would open it up.
-3. ``OUTCOMPETED`` — some eligible team was on duty in that very shift at another corridor (or,
-   in a plan not proven optimal, idle and free to come): it was worth more elsewhere.
-4. ``SUPPLY_LIMIT`` — eligible teams exist but none could work that shift: each was resting
-   (it works the shift before or after: no consecutive shifts) or had used all its max_shifts.
+3. ``SUPPLY_LIMIT`` — eligible teams exist but all of them are used up for that shift: each has
+   worked all its max_shifts, or works the shift before or after (no consecutive shifts).
+4. ``OUTCOMPETED`` — some eligible team was free for that shift (shifts to spare, not resting)
+   but was on duty at another corridor in it: worth more there. (A free team idle in that shift
+   — possible only in a plan not proven optimal — also counts here; the evidence says so.)
+
+So when every team's max_shifts binds (the usual state of a stretched task force), uncovered
+corridor-shifts read SUPPLY_LIMIT: more team-shifts would help. OUTCOMPETED means the teams had
+shifts left and the plan chose to spend this shift elsewhere.
 
 The evidence line names the teams concerned and, when the LP relaxation was solved, the shadow
 price of one more shift for an eligible team (LP dual of its group's max_shifts row): the risk
@@ -74,7 +79,6 @@ def explain_unmet(
 ) -> list[UnmetRisk]:
     """Every corridor-shift with risk > 0 that is not jointly inspected, highest risk first."""
     teams = {t.code: t for t in problem.teams}
-    shift_count = problem.shift_count
     shifts_of: dict[str, dict[int, str]] = {code: {} for code in teams}
     present: dict[tuple[str, int], set[str]] = {}
     for a in assignments:
@@ -85,7 +89,7 @@ def explain_unmet(
     for corridor in problem.corridors:
         compatible = [t for t in problem.teams if kinds_compatible(corridor.kind, t.kind)]
         eligible = [t for t in compatible if may_reach(t, corridor, problem.agreements)]
-        for s in range(shift_count):
+        for s in range(problem.shift_count):
             here = present.get((corridor.code, s), set())
             if len(here) >= 2:
                 continue
@@ -116,8 +120,8 @@ def _reason(
     shifts_of: Mapping[str, Mapping[int, str]],
     prices: Mapping[str, float],
 ) -> tuple[UnmetReason, str]:
-    other = " other" if here else ""
     if not compatible:
+        other = " other" if here else ""
         return UnmetReason.NO_ELIGIBLE_TEAM, f"no{other} team of a kind that can inspect {corridor}"
     if not eligible:
         outside = sorted({t.jurisdiction for t in compatible})
@@ -125,26 +129,28 @@ def _reason(
             UnmetReason.NO_AGREEMENT,
             f"compatible teams of {', '.join(outside)} lack an agreement for {corridor}",
         )
-    elsewhere = [t for t in eligible if shift in shifts_of[t.code]]
-    resting = [
-        t
-        for t in eligible
-        if t not in elsewhere and ({shift - 1, shift + 1} & shifts_of[t.code].keys())
-    ]
-    used_up = [
-        t
-        for t in eligible
-        if t not in elsewhere and t not in resting and len(shifts_of[t.code]) >= t.max_shifts
-    ]
-    free = [t for t in eligible if t not in elsewhere and t not in resting and t not in used_up]
-    if elsewhere or free:
-        parts = [f"{t.code} at {shifts_of[t.code][shift]}" for t in elsewhere[:3]]
-        if free:
-            parts.append(f"{len(free)} eligible team(s) idle (plan not proven optimal?)")
+    resting: list[Team] = []
+    at_max: list[Team] = []
+    on_duty: list[Team] = []
+    idle: list[Team] = []
+    for t in eligible:
+        worked = shifts_of[t.code]
+        if len(worked) >= t.max_shifts:
+            at_max.append(t)
+        elif shift in worked:
+            on_duty.append(t)
+        elif shift - 1 in worked or shift + 1 in worked:
+            resting.append(t)
+        else:
+            idle.append(t)
+    if on_duty or idle:
+        parts = [f"{t.code} at {shifts_of[t.code][shift]}" for t in on_duty[:3]]
+        if idle:
+            parts.append(f"{len(idle)} idle (plan not proven optimal)")
         return (
             UnmetReason.OUTCOMPETED,
-            f"{len(elsewhere)} eligible team(s) on duty in shift {shift} elsewhere: "
-            + "; ".join(parts),
+            f"{len(on_duty) + len(idle)} eligible team(s) free in shift {shift} with shifts "
+            "to spare: " + "; ".join(parts),
         )
     best: dict[str, float] = {}
     for t in eligible:
@@ -155,7 +161,7 @@ def _reason(
         if value > 0
     )
     evidence = (
-        f"all {len(eligible)} eligible team(s) blocked: {len(resting)} resting "
-        f"(consecutive-shift rule), {len(used_up)} at max_shifts"
+        f"all {len(eligible)} eligible team(s) used up: {len(at_max)} at max_shifts, "
+        f"{len(resting)} resting (no consecutive shifts)"
     )
     return UnmetReason.SUPPLY_LIMIT, evidence + (f"; {price}" if price else "")

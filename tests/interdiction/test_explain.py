@@ -45,19 +45,19 @@ def test_supply_limit_when_the_only_team_rests_or_is_used_up():
     assert len(uncovered) == 2
     assert {u.reason for u in uncovered} == {UnmetReason.SUPPLY_LIMIT}
     evidence = " ".join(u.evidence for u in uncovered)
-    assert "max_shifts" in evidence
-    assert "worth" in evidence  # the LP shadow price of one more shift is quoted
+    assert "1 at max_shifts" in evidence
+    assert "worth ≈ 20.0" in evidence  # the LP shadow price of one more shift is quoted
 
 
-def test_outcompeted_when_the_team_was_worth_more_elsewhere():
-    p = problem(
-        [Corridor("HOT", "land", ("A",), 50), Corridor("COLD", "land", ("A",), 10)],
-        [Team("T", "A", "customs", 1)],
-    )
-    found = reasons(p)
-    assert found[("COLD", 0, UnmetPart.COVERAGE)].reason is UnmetReason.OUTCOMPETED
-    assert "HOT" in found[("COLD", 0, UnmetPart.COVERAGE)].evidence
-    assert ("HOT", 0, UnmetPart.COVERAGE) not in found
+def test_outcompeted_when_a_team_with_shifts_to_spare_was_worth_more_elsewhere():
+    corridors = [Corridor("HOT", "land", ("A",), 50), Corridor("COLD", "land", ("A",), 10)]
+    spare = reasons(problem(corridors, [Team("T", "A", "customs", 2)]))
+    assert spare[("COLD", 0, UnmetPart.COVERAGE)].reason is UnmetReason.OUTCOMPETED
+    assert "T at HOT" in spare[("COLD", 0, UnmetPart.COVERAGE)].evidence
+    assert ("HOT", 0, UnmetPart.COVERAGE) not in spare
+    # The same team with a single shift has none to spare: that is a supply limit.
+    none_left = reasons(problem(corridors, [Team("T", "A", "customs", 1)]))
+    assert none_left[("COLD", 0, UnmetPart.COVERAGE)].reason is UnmetReason.SUPPLY_LIMIT
 
 
 def test_missed_joint_inspection_is_reported_with_its_reason():
