@@ -236,7 +236,9 @@ class PlanningModel:
         return sum(sum(row) for row in self.risk)
 
 
-def build_model(problem: PlanningProblem) -> PlanningModel:
+def build_model(problem: PlanningProblem, *, group_teams: bool = True) -> PlanningModel:
+    """Index the problem; ``group_teams=False`` keeps every team in a group of its own (used to
+    measure what aggregation buys; the optimum is the same)."""
     corridors = problem.corridors
     teams = problem.teams
     shift_count = problem.shift_count
@@ -260,13 +262,14 @@ def build_model(problem: PlanningProblem) -> PlanningModel:
         for team in teams
     )
     # Teams with no eligible corridor or no shifts can never be planned: they join no group.
-    keyed: dict[tuple[str, int, tuple[int, ...]], list[int]] = {}
+    keyed: dict[tuple[str, int, tuple[int, ...], int], list[int]] = {}
     for t, team in enumerate(teams):
         if eligible[t] and team.max_shifts > 0:
-            keyed.setdefault((team.jurisdiction, team.max_shifts, eligible[t]), []).append(t)
+            alone = -1 if group_teams else t
+            keyed.setdefault((team.jurisdiction, team.max_shifts, eligible[t], alone), []).append(t)
     groups: list[TeamGroup] = []
     group_of_team = [-1] * len(teams)
-    for (jurisdiction, max_shifts, corridor_indices), members in sorted(keyed.items()):
+    for (jurisdiction, max_shifts, corridor_indices, _), members in sorted(keyed.items()):
         for t in members:
             group_of_team[t] = len(groups)
         groups.append(

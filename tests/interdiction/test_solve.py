@@ -179,3 +179,24 @@ def test_status_is_not_optimal_when_time_runs_out_without_proof():
         assert result.bound is None or result.objective is None or result.bound > result.objective
     if result.objective is not None:
         assert check_plan(p, result.assignments).ok
+
+
+@pytest.mark.parametrize("engine", ["auto", "highs", "cpsat"])
+def test_a_tiny_time_limit_still_returns_a_valid_plan_with_an_honest_status(engine):
+    p = random_problem(3, corridors=60, teams=50, jurisdictions=6, days=7)
+    result = solve_assignments(p, engine=engine, time_limit_s=0.001)
+    report = check_plan(p, result.assignments)
+    assert report.ok
+    assert report.objective == result.objective
+    if result.status is SolveStatus.OPTIMAL:
+        assert result.bound == result.objective
+    else:
+        assert result.status is SolveStatus.FEASIBLE
+        assert result.bound is None or result.bound > result.objective
+
+
+def test_same_input_same_plan():
+    p = random_problem(12, corridors=20, teams=20)
+    first = solve_assignments(p, time_limit_s=20)
+    second = solve_assignments(p, time_limit_s=20)
+    assert first.assignments == second.assignments
