@@ -1,14 +1,23 @@
 """Solve the inspection planning problem (SPEC §7): a roster of assignments, with status and bound.
 
-Engines: ``highs`` (default; HiGHS through OR-Tools MathOpt), ``cpsat`` (CP-SAT with the settings
-that work on 2 cores: explicit workers, ``max_lp_sym``, a complete hint, and the LP bound as an
-objective cap) and ``auto`` (HiGHS; if it has not proved optimality when 3/4 of the time is gone,
-CP-SAT continues from HiGHS's best plan for the rest). Formulations: see
-``interdiction.formulation``; ``aggregated`` is the default, ``textbook`` exists for comparison.
+On the aggregated formulation (``interdiction.formulation``, the default) the steps are:
+1. greedy plan (or the warm start, repaired) — an incumbent and a complete hint;
+2. LP relaxation (HiGHS dual simplex): the bound, the shadow prices for explain, and a plan
+   (its integral part completed greedily). On this model the LP vertex is usually integral, and
+   then the plan meets floor(LP bound): optimal, proven, in well under a second;
+3. otherwise an LP-guided neighbourhood MIP (variables of the groups and corridor-shifts with a
+   fractional LP value free, the rest fixed at the LP value), which usually reaches the bound;
+4. otherwise the full MIP with the best plan as start: ``highs`` (HiGHS through OR-Tools MathOpt),
+   ``cpsat`` (CP-SAT as allocation.md §0 prescribes for 2 cores: explicit workers, ``max_lp_sym``,
+   complete hint — plus floor(LP bound) as an objective cap, so it can stop on reaching it), or
+   ``auto``: HiGHS for 3/4 of the remaining time, then CP-SAT from HiGHS's best plan if unproven.
+With ``engine="cpsat"`` step 3 is skipped and CP-SAT runs whenever MIN_STEP_S is left. The
+``textbook`` formulation is solved as is (no hint, no LP step): it is the comparison baseline.
 
 Reporting rules: ``objective`` is recomputed from the returned roster; ``bound`` is the tighter of
 the solver's proven bound and the LP relaxation's, rounded down to an integer (every plan's
-objective is an integer); ``status`` is OPTIMAL only when objective = bound, i.e. proven.
+objective is an integer); ``status`` is OPTIMAL only when objective = bound, i.e. proven — by the
+MIP solver or by the LP bound. ``seconds`` is wall time from the call, model building included.
 """
 
 from __future__ import annotations
@@ -34,6 +43,11 @@ from interdiction.rosters import (
     plan_value,
     rosters_from_group_counts,
 )
+
+MIN_STEP_S = 1.0
+"""A solver step starts only with at least this much time left: solvers cannot always stop
+within a few milliseconds of their limit on large models (presolve, root LP), and starting one
+with almost no time left would overrun ``time_limit_s`` by far more than it could gain."""
 
 
 class Engine(StrEnum):
@@ -168,21 +182,31 @@ def solve_assignments(
             rounded = greedy_group_plan(model, start=whole)
             if _value(model, rounded) > _value(model, incumbent):
                 incumbent = rounded
-            if fractional and not proven() and engine is not Engine.CPSAT:
+            if (
+                fractional
+                and not proven()
+                and engine is not Engine.CPSAT
+                and remaining() > MIN_STEP_S
+            ):
+                step = time.perf_counter()
                 found = _lp_neighbourhood(
                     program, relaxed.values, fractional, incumbent, 0.4 * remaining(), verbose
                 )
-                details["neighbourhood"] = {"objective": _value(model, found)}
-                if _value(model, found) > _value(model, incumbent):
+                details["neighbourhood"] = {
+                    "objective": None if found is None else _value(model, found),
+                    "seconds": round(time.perf_counter() - step, 3),
+                }
+                if found is not None and _value(model, found) > _value(model, incumbent):
                     incumbent = found
         details["proved_by_lp"] = proven()
-    if engine in (Engine.HIGHS, Engine.AUTO) and not proven():
+    if engine in (Engine.HIGHS, Engine.AUTO) and not proven() and remaining() > MIN_STEP_S:
         share = remaining() if engine is Engine.HIGHS else 0.75 * remaining()
         outcome = solve_with_highs(
             lp,
             time_limit_s=share,
             integral_objective=True,
             hint=_hint(program, incumbent),
+            presolve=False,
             verbose=verbose,
         )
         engines_used.append("highs")
@@ -192,7 +216,9 @@ def solve_assignments(
             found = _chosen_from_values(program, outcome.values)
             if _value(model, found) >= _value(model, incumbent):
                 incumbent = found
-    if engine is Engine.CPSAT or (engine is Engine.AUTO and not proven() and remaining() > 1.0):
+    if remaining() > MIN_STEP_S and (
+        engine is Engine.CPSAT or (engine is Engine.AUTO and not proven())
+    ):
         outcome = solve_with_cpsat(
             lp,
             time_limit_s=max(0.1, remaining()),
@@ -211,10 +237,10 @@ def solve_assignments(
             found = _chosen_from_values(program, outcome.values)
             if _value(model, found) >= _value(model, incumbent):
                 incumbent = found
-    if engine is Engine.CPSAT:
-        engines_used = ["cpsat"]
+    if "cpsat" in engines_used and engine is Engine.CPSAT:
+        engines_used = ["cpsat"]  # the LP only bounded and hinted it
     elif not engines_used:
-        engines_used = ["highs"]  # the HiGHS LP relaxation proved the rounded plan optimal
+        engines_used = ["highs"]  # the plan comes from the HiGHS LP (and neighbourhood MIP)
     assignments = tuple(rosters_from_group_counts(model, incumbent))
     objective = plan_value(model, assignments)
     bound = integer_bound(solver_bound, lp_bound)
@@ -239,12 +265,13 @@ def _lp_neighbourhood(
     incumbent: set[tuple[int, int, int]],
     time_limit_s: float,
     verbose: bool,
-) -> set[tuple[int, int, int]]:
+) -> set[tuple[int, int, int]] | None:
     """Best plan that agrees with the LP solution away from its fractional part (RINS-like).
 
     Free: every variable of a team group or corridor-shift that has a fractional LP value; the
     rest keeps its (integral) LP value. Usually small, and usually reaches the LP bound, which
-    then proves optimality. Not a proof by itself: it only supplies the plan.
+    then proves optimality. Not a proof by itself: it only supplies the plan. Skipped (the LP's
+    result is None) when more than half the variables would be free.
     """
     groups = {g for g, _, _ in fractional}
     slots = {(c, s) for _, c, s in fractional}
@@ -253,6 +280,8 @@ def _lp_neighbourhood(
         for i, ((g, c, s), value) in enumerate(zip(program.keys, lp_values, strict=True))
         if g not in groups and (c, s) not in slots
     }
+    if len(fixed) < program.program.variable_count / 2:
+        return None
     sub, free = restricted(program.program, fixed)
     hint = {i: 1.0 for i, v in enumerate(free) if program.keys[v] in incumbent}
     outcome = solve_with_highs(
@@ -260,6 +289,7 @@ def _lp_neighbourhood(
         time_limit_s=max(0.1, time_limit_s),
         integral_objective=True,
         hint=hint,
+        presolve=False,
         verbose=verbose,
     )
     chosen = {program.keys[i] for i, value in fixed.items() if value == 1}
