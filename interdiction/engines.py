@@ -163,6 +163,7 @@ class CpSatSettings:
     tuned: bool = True
     workers: int = 2
     seed: int = 0
+    debug_hints: bool = False  # abort if the hint is not a feasible complete solution (tests)
 
 
 def solve_with_cpsat(
@@ -217,6 +218,7 @@ def solve_with_cpsat(
     p.max_time_in_seconds = max(0.01, time_limit_s - (built - started))
     p.log_search_progress = verbose
     p.random_seed = settings.seed
+    p.debug_crash_on_bad_hint = settings.debug_hints
     if settings.tuned:
         p.num_workers = settings.workers
         p.extra_subsolvers.append("max_lp_sym")

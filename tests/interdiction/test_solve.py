@@ -200,3 +200,18 @@ def test_same_input_same_plan():
     first = solve_assignments(p, time_limit_s=20)
     second = solve_assignments(p, time_limit_s=20)
     assert first.assignments == second.assignments
+
+
+def test_cpsat_gets_a_complete_feasible_hint_from_a_previous_plan():
+    # debug_crash_on_bad_hint aborts the process if the hint is incomplete or infeasible.
+    p = clustered_problem(8, corridors=12, teams=12)
+    first = solve_assignments(p, engine="highs", time_limit_s=10)
+    again = solve_assignments(
+        p,
+        engine="cpsat",
+        warm_start=first.assignments,
+        cpsat=CpSatSettings(debug_hints=True),
+        time_limit_s=10,
+    )
+    assert again.objective == first.objective
+    assert again.status is SolveStatus.OPTIMAL
