@@ -12,7 +12,7 @@ One team's week is a 0/1 vector over shifts in P = {x : 0 ≤ x ≤ 1, x_s + x_{
 interval (hence totally unimodular) system; by Baum and Trotter's integer decomposition theorem
 every integral vector in n·P is the sum of n integral vectors of P. So a group of n teams can be
 planned with integer per-shift counts W_s (W_s + W_{s+1} ≤ n, ΣW ≤ n·K) and split back into n
-concrete team weeks without loss (see ``interdiction.solve.split_group_shifts``).
+concrete team weeks without loss (see ``interdiction.rosters.split_group_shifts``).
 """
 
 from __future__ import annotations

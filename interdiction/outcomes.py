@@ -13,6 +13,9 @@ probability p, and a corridor's ``base_risk`` is 100·p. Belief about p is a Bet
 The prior strength says how many inspections the analysts' base_risk is worth: with n₀ = 10, one
 seizure at a corridor rated 20 moves it to round(100·3/11) = 27; ten empty inspections move it to
 10. Arithmetic is exact (fractions), so the same outcomes always give the same risk.
+
+Apply it to the analysts' base_risk with *all* outcomes recorded for the corridor so far — not to
+a base_risk already updated by some of them, which would count those outcomes twice.
 """
 
 from __future__ import annotations
