@@ -29,6 +29,7 @@ from plan_instances import SIZES, instance
 from interdiction.check import check_plan
 from interdiction.engines import CpSatSettings
 from interdiction.model import PlanningProblem, build_model
+from interdiction.randomized import solve_mixed_strategy
 from interdiction.solve import SolveResult, SolveStatus, solve_assignments
 
 
@@ -78,6 +79,31 @@ def run(config: Config, problem: PlanningProblem, time_limit_s: float) -> SolveR
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
+def randomized(problem: PlanningProblem, time_limit_s: float) -> None:
+    mixed = solve_mixed_strategy(problem, time_limit_s=time_limit_s)
+    valid = all(check_plan(problem, k.assignments).ok for k in mixed.rosters)
+    deterministic = mixed.deterministic
+    print(f"{'':34} {'deterministic':>14} {'randomized':>12}")
+    print(
+        f"{'worst-case expected loss':34} {mixed.deterministic_worst_case_loss:>14} "
+        f"{mixed.worst_case_loss:>12.1f}"
+    )
+    print(f"{'  its lower bound':34} {'':>14} {mixed.lower_bound:>12.1f}")
+    print(
+        f"{'expected objective':34} {deterministic.objective!s:>14} "
+        f"{mixed.expected_objective:>12.1f}"
+    )
+    print(
+        f"{'expected covered risk':34} {mixed.deterministic_covered_risk:>14} "
+        f"{mixed.expected_covered_risk:>12.1f}"
+    )
+    print(
+        f"columns {len(mixed.rosters)}, support {len(mixed.support)}, "
+        f"iterations {mixed.iterations}, converged {mixed.converged}, "
+        f"gap {100 * mixed.gap:.2f}%, {mixed.seconds:.1f} s, every roster checked: {valid}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="large")
@@ -95,6 +121,11 @@ def main() -> None:
         help="max_shifts drawn 3..6 per team (fewer interchangeable teams)",
     )
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument(
+        "--randomized",
+        action="store_true",
+        help="instead: the randomized (Stackelberg) mode's figures beside the deterministic plan",
+    )
     args = parser.parse_args()
 
     problem = instance(args.size, seed=args.seed, varied_max_shifts=args.varied_max_shifts)
@@ -110,6 +141,10 @@ def main() -> None:
     baseline = args.baseline_time_limit or args.time_limit
     print(f"time limit {args.time_limit:g} s per solve (baselines {baseline:g} s); {load()}")
     print()
+    if args.randomized:
+        randomized(problem, args.time_limit)
+        print(load())
+        return
     header = (
         f"{'configuration':44} {'seconds':>11} {'status':>9} {'objective':>10} {'bound':>10} "
         f"{'gap':>8} {'vars':>7} {'check':>5} {'vs plain HiGHS':>15}"
