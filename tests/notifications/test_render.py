@@ -191,3 +191,14 @@ def test_every_subject_names_the_case_or_request(
     assert rendered.language == language
     for found in ids:
         assert found in rendered.text and found in rendered.html
+
+
+def test_non_ascii_subjects_and_names_arrive_as_written() -> None:
+    title = "Puške Zastava M70 — Šid/Tovarnik, ćevapi d.o.o."
+    message, raw = parsed(MessageKind.CASE_OPENED, "hr", case_context(title), name="Željka Čolić")
+    assert raw.isascii()  # RFC 2047 words and quoted-printable: any server takes it
+    assert title in str(message["Subject"])
+    assert message["To"].addresses[0].display_name == "Željka Čolić"
+    text, html = bodies(message)
+    assert title in text and "Željka Čolić" in text
+    assert "Puške Zastava M70" in html
