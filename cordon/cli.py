@@ -18,6 +18,7 @@ from cases.errors import CordonError
 from cordon import (  # noqa: F401  (importing a command module registers its commands)
     cases_commands,
     notify_commands,
+    plan_commands,
     requests_commands,
 )
 from cordon.app import ExitWith, JsonOption, app, options, ready_engine, run_flow

@@ -42,7 +42,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _today(now: str | None) -> date:
-    from cases.legal.store import today_utc
+    from cases.columns import today_utc
 
     return _day(now, "--now") or today_utc()
 

@@ -34,6 +34,10 @@ def print_summary(result: dict[str, Any]) -> None:
         print_ingest(result["ingest"])
         print_queue(summary)
     print_requests(result["requests"])
+    if result.get("plan"):
+        from cordon.plan_commands import print_plan
+
+        print_plan(result["plan"])
     mail = result.get("notifications")
     if mail is not None:
         console.print(

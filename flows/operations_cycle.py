@@ -1,8 +1,10 @@
 """Flow ``operations_cycle``: the whole cycle on one scenario in one process (``cordon demo``).
 
 Load the scenario, ingest its ``alerts.jsonl`` (when it has one), open the demo's legal requests
-on the highest-scoring open cases and route the drafts, then send what the outbox holds (to
-``CORDON_MAIL_URL``, by default ``.eml`` files under ``var/mail``).
+on the highest-scoring open cases and route the drafts, plan three days of joint inspections from
+tomorrow and approve the plan (each team lead hears of their shifts), then send what the outbox
+holds (to ``CORDON_MAIL_URL``, by default ``.eml`` files under ``var/mail``). Running it again
+changes nothing: the same inputs reuse the stored plan.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ from cases.sharing import OPERATOR
 from flows.dispatch_notifications import dispatch_notifications
 from flows.intake import intake
 from flows.load_scenario import load_scenario
+from flows.plan_inspections import plan_inspections
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from flows.route_requests import route_requests
+from interdiction.models import PlanStatus
+from interdiction.plans import approve_plan, get_plan
 from interdiction.scenario import describe_resources
+from notifications.outbox import enqueue
 
 QUEUE_SHOWN = 15  # the top of the queue in the summary
+PLAN_DAYS = 3
 
 
 @task(
@@ -38,6 +45,19 @@ def open_requests_on_cases() -> dict[str, Any]:
     """A few realistic MLA and extradition requests on the best open cases (once)."""
     with unit_of_work() as session:
         return open_demo_requests(session)
+
+
+@task(
+    retries=3,
+    retry_delay_seconds=DATABASE_RETRY_DELAYS_S,
+    retry_condition_fn=transient_database_error,
+)
+def approve_for_team_leads(plan_id: str) -> str:
+    """Approve the demo's plan (once): each team lead is told their shifts."""
+    with unit_of_work() as session:
+        if get_plan(session, plan_id).status == PlanStatus.PROPOSED:
+            enqueue(session, [approve_plan(session, plan_id)])
+        return str(get_plan(session, plan_id).status)
 
 
 @task
@@ -73,6 +93,9 @@ def operations_cycle(directory: str) -> dict[str, Any]:
     ingested = intake(str(alerts)) if loaded["ok"] and alerts.is_file() else None
     requests = open_requests_on_cases()
     route_requests()
+    plan = plan_inspections(days=PLAN_DAYS, reuse=True) if loaded["ok"] else None
+    if plan is not None and plan["status"] in ("OPTIMAL", "FEASIBLE"):
+        plan["plan_status"] = approve_for_team_leads(plan["plan_id"])
     summary = summarise()
     notifications = dispatch_notifications()
     return {
@@ -80,6 +103,7 @@ def operations_cycle(directory: str) -> dict[str, Any]:
         "load": loaded,
         "ingest": ingested,
         "requests": requests,
+        "plan": plan,
         "summary": summary,
         "notifications": notifications,
     }

@@ -13,10 +13,10 @@ from typing import Any
 
 from prefect import flow, task
 
+from cases.columns import today_utc
 from cases.db import unit_of_work
 from cases.events import DeadlineOverdue
 from cases.legal.service import parse_day
-from cases.legal.store import today_utc
 from cases.legal.watch import record_deadline_notices
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from notifications.outbox import enqueue

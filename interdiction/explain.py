@@ -63,12 +63,14 @@ class UnmetRisk:
     evidence: str
 
     def to_dict(self) -> dict[str, object]:
-        """Exactly SPEC §7's unmet entry."""
+        """SPEC §7's unmet entry, with which part is missing and the evidence for the reason."""
         return {
             "corridor": self.corridor,
             "shift": self.shift,
             "risk": self.risk,
             "reason": str(self.reason),
+            "part": str(self.part),
+            "evidence": self.evidence,
         }
 
 

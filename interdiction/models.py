@@ -1,42 +1,18 @@
-"""Interdiction tables: corridors where teams inspect, the teams, joint-inspection agreements."""
+"""Interdiction tables: corridors, teams, joint-inspection agreements, plans and their outcomes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
+from cases.columns import UtcDateTime, utcnow
 from cases.models import Confidence, json_column
-
-
-class CorridorKind(StrEnum):
-    LAND = "land"
-    SEA = "sea"
-    AIR = "air"
-    POSTAL = "postal"
-
-
-class TeamKind(StrEnum):
-    CUSTOMS = "customs"
-    BORDER_POLICE = "border_police"
-    K9 = "k9"
-    XRAY = "xray"
-    MARITIME = "maritime"
-
-
-# SPEC §3: which kinds of team can inspect which kind of corridor.
-COMPATIBLE_TEAM_KINDS: dict[CorridorKind, frozenset[TeamKind]] = {
-    CorridorKind.SEA: frozenset({TeamKind.MARITIME, TeamKind.CUSTOMS}),
-    CorridorKind.LAND: frozenset(
-        {TeamKind.CUSTOMS, TeamKind.BORDER_POLICE, TeamKind.K9, TeamKind.XRAY}
-    ),
-    CorridorKind.AIR: frozenset(
-        {TeamKind.CUSTOMS, TeamKind.BORDER_POLICE, TeamKind.K9, TeamKind.XRAY}
-    ),
-    CorridorKind.POSTAL: frozenset({TeamKind.CUSTOMS, TeamKind.XRAY}),
-}
+from interdiction.model import CorridorKind, TeamKind
+from interdiction.outcomes import InspectionResult
 
 
 class Corridor(SQLModel, table=True):
@@ -74,3 +50,60 @@ class Agreement(SQLModel, table=True):
 
     jurisdiction: str = Field(primary_key=True, max_length=2)
     corridor: str = Field(primary_key=True, foreign_key="corridors.code")
+
+
+class PlanStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class Plan(SQLModel, table=True):
+    """An inspection plan as computed (SPEC §7): its figures, and who approved and published it."""
+
+    __tablename__ = "plans"
+
+    id: str = Field(primary_key=True)  # PLAN-YYYY-NNNNNN
+    status: PlanStatus = Field(default=PlanStatus.PROPOSED, sa_type=String, index=True)
+    start: date  # shift 0 starts at 00:00 UTC on this day
+    days: int
+    shifts_per_day: int
+    mode: str  # coverage | randomized
+    engine: str  # the engine that produced the roster
+    solve_status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN
+    objective: int | None = None
+    bound: int | None = None
+    gap: float | None = None
+    inputs_sha: str  # sha256 of the planning problem: same inputs, same hash
+    document: dict[str, Any] = json_column(default_factory=dict)  # SPEC §7's JSON object
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    created_by: str
+    approved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    approved_by: str | None = None
+    published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    published_by: str | None = None
+
+
+class PlanAssignment(SQLModel, table=True):
+    """One team's shift in a plan: the roster a team lead receives."""
+
+    __tablename__ = "plan_assignments"
+
+    plan_id: str = Field(foreign_key="plans.id", primary_key=True, ondelete="CASCADE")
+    team: str = Field(primary_key=True)
+    shift: int = Field(primary_key=True)
+    corridor: str = Field(index=True)
+    starts_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class InspectionOutcome(SQLModel, table=True):
+    """What an inspection of a plan found; all outcomes at a corridor update its risk."""
+
+    __tablename__ = "inspection_outcomes"
+
+    plan_id: str = Field(foreign_key="plans.id", primary_key=True)
+    corridor: str = Field(primary_key=True, index=True)
+    shift: int = Field(primary_key=True)
+    result: InspectionResult = Field(sa_type=String)
+    recorded_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    recorded_by: str

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from cases import audit
 from cases.audit import SYSTEM_ACTOR
-from cases.columns import utcnow
+from cases.columns import today_utc, utcnow
 from cases.counters import next_id
 from cases.errors import CordonError
 from cases.events import RequestTransmitted
@@ -35,7 +35,6 @@ from cases.legal.store import (
     request_facts,
     request_summary,
     stored_decision,
-    today_utc,
 )
 from cases.models import Case, Contact, Role
 from cases.sharing import UnknownContact, Viewer, can_see_case, viewer_for

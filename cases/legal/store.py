@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,10 +22,6 @@ from cases.sharing import Viewer, can_see_request
 
 class RequestNotFound(CordonError):
     """No such request, or one the viewer may not see (the two answers are the same)."""
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
 
 
 def normalise_id(request_id: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cases.columns import today_utc
 from cases.legal.catalogue import RequestStatus, TimerKind
 from cases.legal.deadlines import Deadline, DeadlineState, compute_due, deadline_state
 from cases.legal.documents import missing_fields
@@ -28,7 +29,6 @@ from cases.legal.store import (
     history_of,
     request_summary,
     stored_decision,
-    today_utc,
 )
 from cases.models import Case, CustodyEntry, EvidenceItem
 from cases.sharing import Viewer, case_visible_to, request_visible_to

@@ -37,7 +37,11 @@ def test_plan_json_has_exactly_the_spec_keys():
         list(c) == ["corridor", "shift", "teams", "jurisdictions", "joint", "risk"]
         for c in document["coverage"]
     )
-    assert all(list(u) == ["corridor", "shift", "risk", "reason"] for u in document["unmet"])
+    # SPEC's four keys first; then which part is missing and the evidence for the reason
+    assert all(
+        list(u) == ["corridor", "shift", "risk", "reason", "part", "evidence"]
+        for u in document["unmet"]
+    )
     assert plan.with_plan_id("PLAN-7").to_dict()["plan_id"] == "PLAN-7"
 
 

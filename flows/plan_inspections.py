@@ -1,0 +1,83 @@
+"""Flow ``plan_inspections``: read the inputs, solve, check and store a proposed plan (SPEC §7).
+
+The optimizer and the checker are plain functions of ``interdiction``; this flow only orders them:
+the store step re-verifies the roster and refuses one that fails. ``reuse=True`` (the demo) returns
+the newest stored plan computed from exactly the same inputs instead of solving again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from prefect import flow, task
+
+from cases.columns import today_utc
+from cases.db import read_session, unit_of_work
+from cases.errors import CordonError
+from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
+from interdiction.inputs import PlanningInputs, planning_inputs
+from interdiction.plan import InspectionPlan, propose_plan, propose_randomized_plan
+from interdiction.plans import latest_plan_for, plan_document, plan_start, store_plan
+from interdiction.solve import Engine
+
+MODES = ("coverage", "randomized")
+
+
+@task
+def read_inputs(start: str | None, days: int) -> PlanningInputs:
+    first_day = plan_start(start) if start else today_utc() + timedelta(days=1)
+    with read_session() as session:
+        return planning_inputs(session, first_day, days)
+
+
+@task
+def solve(
+    inputs: PlanningInputs, engine: str, time_limit_s: float, mode: str, seed: int
+) -> InspectionPlan:
+    if mode == "randomized":
+        return propose_randomized_plan(inputs.problem, seed=seed, time_limit_s=time_limit_s)
+    return propose_plan(inputs.problem, engine=engine, time_limit_s=time_limit_s)
+
+
+@task(
+    retries=3,
+    retry_delay_seconds=DATABASE_RETRY_DELAYS_S,
+    retry_condition_fn=transient_database_error,
+)
+def store(inputs: PlanningInputs, plan: InspectionPlan, mode: str) -> dict[str, Any]:
+    with unit_of_work() as session:
+        stored = store_plan(session, inputs, plan, mode=mode, actor="plan_inspections")
+        return plan_document(session, str(stored.plan_id))
+
+
+@task
+def stored_plan(inputs: PlanningInputs, mode: str) -> dict[str, Any] | None:
+    with read_session() as session:
+        row = latest_plan_for(session, inputs, mode)
+        return None if row is None else plan_document(session, row.id)
+
+
+@flow(name="plan_inspections")
+def plan_inspections(
+    start: str | None = None,
+    days: int = 3,
+    engine: str = "auto",
+    time_limit_s: float = 30.0,
+    mode: str = "coverage",
+    seed: int = 0,
+    reuse: bool = False,
+) -> dict[str, Any]:
+    """SPEC §7's plan object for ``days`` days from ``start`` (YYYY-MM-DD; default: tomorrow,
+    UTC), stored as proposed."""
+    if mode not in MODES:
+        raise CordonError(f"--mode {mode!r}: use coverage or randomized")
+    if engine not in {e.value for e in Engine}:
+        raise CordonError(f"--engine {engine!r}: use {', '.join(e.value for e in Engine)}")
+    if time_limit_s <= 0:
+        raise CordonError(f"--time-limit {time_limit_s}: give a positive number of seconds")
+    inputs = read_inputs(start, days)
+    if reuse and (found := stored_plan(inputs, mode)) is not None:
+        return found
+    plan = solve(inputs, engine, time_limit_s, mode, seed)
+    return store(inputs, plan, mode)
