@@ -1,7 +1,8 @@
 """Flow ``plan_inspections``: read the inputs, solve, check and store a proposed plan (SPEC §7).
 
 The optimizer and the checker are plain functions of ``interdiction``; this flow only orders them:
-the store step re-verifies the roster and refuses one that fails. ``reuse=True`` (the demo) returns
+the newest stored roster over the same shift grid warm-starts the solver, and the store step
+re-verifies the roster and refuses one that fails. ``reuse=True`` (the demo) returns
 the newest stored plan computed from exactly the same inputs instead of solving again.
 """
 
@@ -17,8 +18,15 @@ from cases.db import read_session, unit_of_work
 from cases.errors import CordonError
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.inputs import PlanningInputs, planning_inputs
+from interdiction.model import Assignment
 from interdiction.plan import InspectionPlan, propose_plan, propose_randomized_plan
-from interdiction.plans import latest_plan_for, plan_document, plan_start, store_plan
+from interdiction.plans import (
+    latest_plan_for,
+    plan_document,
+    plan_start,
+    previous_roster,
+    store_plan,
+)
 from interdiction.solve import Engine
 
 MODES = ("coverage", "randomized")
@@ -32,12 +40,25 @@ def read_inputs(start: str | None, days: int) -> PlanningInputs:
 
 
 @task
+def warm_start(inputs: PlanningInputs) -> list[Assignment]:
+    with read_session() as session:
+        return previous_roster(session, inputs)
+
+
+@task
 def solve(
-    inputs: PlanningInputs, engine: str, time_limit_s: float, mode: str, seed: int
+    inputs: PlanningInputs,
+    engine: str,
+    time_limit_s: float,
+    mode: str,
+    seed: int,
+    previous: list[Assignment],
 ) -> InspectionPlan:
     if mode == "randomized":
         return propose_randomized_plan(inputs.problem, seed=seed, time_limit_s=time_limit_s)
-    return propose_plan(inputs.problem, engine=engine, time_limit_s=time_limit_s)
+    return propose_plan(
+        inputs.problem, engine=engine, time_limit_s=time_limit_s, warm_start=previous
+    )
 
 
 @task(
@@ -79,5 +100,5 @@ def plan_inspections(
     inputs = read_inputs(start, days)
     if reuse and (found := stored_plan(inputs, mode)) is not None:
         return found
-    plan = solve(inputs, engine, time_limit_s, mode, seed)
+    plan = solve(inputs, engine, time_limit_s, mode, seed, warm_start(inputs))
     return store(inputs, plan, mode)

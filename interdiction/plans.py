@@ -23,6 +23,7 @@ from cases.models import Contact, Role
 from cases.sharing import UnknownContact, viewer_for
 from interdiction.check import check_plan
 from interdiction.inputs import PlanningInputs, learned_base_risks, shift_start
+from interdiction.model import Assignment
 from interdiction.models import (
     Corridor,
     InspectionOutcome,
@@ -125,6 +126,23 @@ def latest_plan_for(session: Session, inputs: PlanningInputs, mode: str) -> Plan
         .where(Plan.inputs_sha == inputs.fingerprint, Plan.mode == mode)
         .order_by(col(Plan.created_at).desc(), col(Plan.id).desc())
     ).first()
+
+
+def previous_roster(session: Session, inputs: PlanningInputs) -> list[Assignment]:
+    """The newest stored plan's roster over the same shift grid: a warm start for the solver
+    (whatever the current inputs no longer allow is dropped by the solver, not trusted)."""
+    row = session.exec(
+        select(Plan)
+        .where(
+            Plan.days == inputs.problem.days,
+            Plan.shifts_per_day == inputs.problem.shifts_per_day,
+        )
+        .order_by(col(Plan.created_at).desc(), col(Plan.id).desc())
+    ).first()
+    if row is None:
+        return []
+    rows = session.exec(select(PlanAssignment).where(PlanAssignment.plan_id == row.id)).all()
+    return [Assignment(a.team, a.corridor, a.shift) for a in rows]
 
 
 def get_plan(session: Session, plan_id: str) -> Plan:

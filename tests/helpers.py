@@ -41,6 +41,21 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def cli_ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """``cordon ARGS`` that must succeed: its stdout."""
+    code, out, err = cli(capsys, *args)
+    assert code == 0, err
+    return out
+
+
+def cli_refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """``cordon ARGS`` that must be refused: the one line it prints on stderr."""
+    code, out, err = cli(capsys, *args)
+    lines = err.strip().splitlines()
+    assert code != 0 and out == "" and len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
 # --- legal requests ------------------------------------------------------------------------------
 
 AUDITOR = "olga@audit.example"  # SI auditor: sees every request

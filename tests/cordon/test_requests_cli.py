@@ -20,6 +20,8 @@ from tests.helpers import (
     SI_COORDINATOR,
     TO_TRANSMITTED,
     cli,
+    cli_ok,
+    cli_refused,
     legal_scenario,
 )
 
@@ -45,29 +47,14 @@ def legal(database: Engine, scenario_dir: Path, in_tmp: Path) -> Engine:
     return database
 
 
-def ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    code, out, err = cli(capsys, *args)
-    assert code == 0, err
-    return out
-
-
-def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    """The one line a refused command prints on stderr."""
-    code, out, err = cli(capsys, *args)
-    assert code != 0 and out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 def open_request(capsys: pytest.CaptureFixture[str], *options: str) -> dict:
     return json.loads(
-        ok(capsys, "requests", "open", "--case", CASE, "--from", "HR", *options, "--json")
+        cli_ok(capsys, "requests", "open", "--case", CASE, "--from", "HR", *options, "--json")
     )
 
 
 def show(capsys: pytest.CaptureFixture[str], request_id: str, *options: str) -> dict:
-    return json.loads(ok(capsys, "requests", "show", request_id, *options, "--json"))
+    return json.loads(cli_ok(capsys, "requests", "show", request_id, *options, "--json"))
 
 
 def test_open_prints_the_contract_decision_and_show_adds_due_dates(
@@ -86,7 +73,7 @@ def test_open_prints_the_contract_decision_and_show_adds_due_dates(
     } in eio["deadlines"]
     days = ("2026-11-20", "2026-11-25", "2026-11-30", "2026-12-01")
     for state, day in zip(TO_TRANSMITTED, days, strict=True):
-        ok(capsys, "requests", "advance", eio["request_id"], state, "--at", day)
+        cli_ok(capsys, "requests", "advance", eio["request_id"], state, "--at", day)
     view = show(capsys, eio["request_id"])
     assert view["status"] == "transmitted"
     assert {
@@ -102,8 +89,8 @@ def test_open_prints_the_contract_decision_and_show_adds_due_dates(
 
     eaw = open_request(capsys, "--type", "extradition", "--to", "SI")
     assert eaw["legal_basis"] == ["EAW"]
-    ok(capsys, "requests", "advance", eaw["request_id"], "arrested", "--at", "2026-12-01")
-    ok(capsys, "requests", "advance", eaw["request_id"], "consent_given", "--at", "2026-12-03")
+    cli_ok(capsys, "requests", "advance", eaw["request_id"], "arrested", "--at", "2026-12-01")
+    cli_ok(capsys, "requests", "advance", eaw["request_id"], "consent_given", "--at", "2026-12-03")
     view = show(capsys, eaw["request_id"])
     due = {d["name"]: d["due"] for d in view["deadlines"]}
     assert due == {
@@ -118,25 +105,27 @@ def test_illegal_transitions_get_one_line_and_every_transition_is_audited(
     legal: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     request_id = open_request(capsys, "--type", "mla", "--to", "SI")["request_id"]
-    line = refused(capsys, "requests", "advance", request_id, "transmitted")
+    line = cli_refused(capsys, "requests", "advance", request_id, "transmitted")
     assert line == (
         "error: cannot move a request from draft to transmitted; allowed from draft: "
         "legal_review, withdrawn"
     )
-    assert refused(capsys, "requests", "advance", request_id, "sent").startswith(
+    assert cli_refused(capsys, "requests", "advance", request_id, "sent").startswith(
         "error: unknown event 'sent': use a status (draft, "
     )
-    assert refused(
+    assert cli_refused(
         capsys, "requests", "advance", request_id, "legal_review", "--at", "1st Dec"
     ) == ("error: --at '1st Dec' is not a date: use YYYY-MM-DD, e.g. 2026-12-01")
-    assert refused(capsys, "requests", "show", "REQ-2026-999999").startswith(
+    assert cli_refused(capsys, "requests", "show", "REQ-2026-999999").startswith(
         "error: no request 'REQ-2026-999999'"
     )
-    assert refused(
+    assert cli_refused(
         capsys, "requests", "advance", request_id, "legal_review", "--by", "x@y.org"
     ) == ("error: no contact 'x@y.org': --by takes an e-mail address from contacts.csv")
-    ok(capsys, "requests", "advance", request_id, "legal_review", "--note", "checked by the chief")
-    ok(capsys, "requests", "advance", request_id, "withdrawn", "--by", HR_PROSECUTOR)
+    cli_ok(
+        capsys, "requests", "advance", request_id, "legal_review", "--note", "checked by the chief"
+    )
+    cli_ok(capsys, "requests", "advance", request_id, "withdrawn", "--by", HR_PROSECUTOR)
     with legal.connect() as connection:
         rows = connection.execute(
             text(
@@ -161,18 +150,18 @@ def test_as_shows_requests_to_requesting_and_requested_jurisdictions_and_auditor
     request_id = open_request(capsys, "--type", "mla", "--to", "SI")["request_id"]
     for email in (HR_COORDINATOR, SI_COORDINATOR, AUDITOR):
         assert show(capsys, request_id, "--as", email)["request_id"] == request_id
-        listed = json.loads(ok(capsys, "requests", "list", "--as", email, "--json"))
+        listed = json.loads(cli_ok(capsys, "requests", "list", "--as", email, "--json"))
         assert [r["request_id"] for r in listed] == [request_id]
-    line = refused(capsys, "requests", "show", request_id, "--as", RS_COORDINATOR)
+    line = cli_refused(capsys, "requests", "show", request_id, "--as", RS_COORDINATOR)
     assert line == (
         f"error: no request '{request_id}' visible to {RS_COORDINATOR}: "
         "`cordon requests list` shows the ids"
     )
-    assert json.loads(ok(capsys, "requests", "list", "--as", RS_COORDINATOR, "--json")) == []
-    assert refused(capsys, "requests", "document", request_id, "--as", RS_COORDINATOR).startswith(
-        f"error: no request '{request_id}' visible to"
-    )
-    assert refused(capsys, "requests", "list", "--as", "nobody@example.org") == (
+    assert json.loads(cli_ok(capsys, "requests", "list", "--as", RS_COORDINATOR, "--json")) == []
+    assert cli_refused(
+        capsys, "requests", "document", request_id, "--as", RS_COORDINATOR
+    ).startswith(f"error: no request '{request_id}' visible to")
+    assert cli_refused(capsys, "requests", "list", "--as", "nobody@example.org") == (
         "error: no contact 'nobody@example.org': --as takes an e-mail address from contacts.csv"
     )
 
@@ -185,19 +174,19 @@ def test_list_overdue_lists_exactly_the_overdue_requests(
     )
     for request_id in (late, met):
         for state in TO_TRANSMITTED:
-            ok(capsys, "requests", "advance", request_id, state, "--at", "2026-12-01")
-    ok(capsys, "requests", "advance", met, "acknowledged", "--at", "2026-12-05")
+            cli_ok(capsys, "requests", "advance", request_id, state, "--at", "2026-12-01")
+    cli_ok(capsys, "requests", "advance", met, "acknowledged", "--at", "2026-12-05")
 
     def overdue(now: str) -> dict[str, list[str]]:
-        rows = json.loads(ok(capsys, "requests", "list", "--overdue", "--now", now, "--json"))
+        rows = json.loads(cli_ok(capsys, "requests", "list", "--overdue", "--now", now, "--json"))
         return {r["request_id"]: [d["name"] for d in r["overdue"]] for r in rows}
 
     assert overdue("2026-12-08") == {}
     assert overdue("2026-12-09") == {late: ["acknowledgement"]}
     assert overdue("2027-01-01") == {late: ["acknowledgement", "recognition"], met: ["recognition"]}
-    everything = json.loads(ok(capsys, "requests", "list", "--now", "2027-01-01", "--json"))
+    everything = json.loads(cli_ok(capsys, "requests", "list", "--now", "2027-01-01", "--json"))
     assert [r["request_id"] for r in everything] == [late, met, waiting]
-    table = ok(capsys, "requests", "list", "--overdue", "--now", "2027-01-01")
+    table = cli_ok(capsys, "requests", "list", "--overdue", "--now", "2027-01-01")
     assert late in table and waiting not in table
 
 
@@ -212,7 +201,7 @@ def test_documents_render_when_complete_and_refuse_naming_the_missing_fields(
     )
     assert extradition["legal_basis"] == ["ECE57", "BILATERAL:HR-RS:EXTRADITION_NATIONALS"]
     for request in (mla, extradition):
-        line = refused(capsys, "requests", "document", request["request_id"])
+        line = cli_refused(capsys, "requests", "document", request["request_id"])
         assert line.startswith("error: cannot render the ")
         assert line.endswith(
             f"missing required field(s): {', '.join(request['required_fields'])} — fill them in "
@@ -220,13 +209,13 @@ def test_documents_render_when_complete_and_refuse_naming_the_missing_fields(
         )
     # the MLA request: fields on the command line; the extradition request: a YAML file
     pairs = [f"{name}=<{name}>" for name in mla["required_fields"]]
-    ok(capsys, "requests", "set", mla["request_id"], *pairs[1:])
-    line = refused(capsys, "requests", "document", mla["request_id"])
+    cli_ok(capsys, "requests", "set", mla["request_id"], *pairs[1:])
+    line = cli_refused(capsys, "requests", "document", mla["request_id"])
     assert line.endswith(
         f"missing required field(s): {mla['required_fields'][0]} — fill them in and render again"
     )
-    ok(capsys, "requests", "set", mla["request_id"], pairs[0])
-    letter = ok(capsys, "requests", "document", mla["request_id"])
+    cli_ok(capsys, "requests", "set", mla["request_id"], pairs[0])
+    letter = cli_ok(capsys, "requests", "document", mla["request_id"])
     assert letter.startswith("EUROPEAN INVESTIGATION ORDER") and mla["request_id"] in letter
     assert all(f"<{name}>" in letter for name in mla["required_fields"])
 
@@ -234,13 +223,13 @@ def test_documents_render_when_complete_and_refuse_naming_the_missing_fields(
     values = {name: f"<{name}>" for name in extradition["required_fields"]}
     values["person_description"] = ["Dragan Petrović, RS, born 1981", "scar on the left hand"]
     fields.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
-    ok(capsys, "requests", "set", extradition["request_id"], "--fields", str(fields))
+    cli_ok(capsys, "requests", "set", extradition["request_id"], "--fields", str(fields))
     out = in_tmp / "extradition.txt"
-    ok(capsys, "requests", "document", extradition["request_id"], "--out", str(out))
+    cli_ok(capsys, "requests", "document", extradition["request_id"], "--out", str(out))
     document = out.read_text(encoding="utf-8")
     assert document.startswith("REQUEST FOR EXTRADITION") and extradition["request_id"] in document
     assert "    - Dragan Petrović, RS, born 1981\n    - scar on the left hand" in document
-    assert refused(capsys, "requests", "set", mla["request_id"], "purpose") == (
+    assert cli_refused(capsys, "requests", "set", mla["request_id"], "purpose") == (
         "error: 'purpose' is not FIELD=VALUE (an empty VALUE clears the field)"
     )
 
@@ -252,14 +241,14 @@ def test_evidence_with_chain_of_custody_and_file_hashes(
 ) -> None:
     request_id = open_request(capsys, "--type", "mla", "--to", "SI")["request_id"]
     item = json.loads(
-        ok(capsys, "requests", "evidence", "add", request_id, "Bank statements 2026", "--json")
+        cli_ok(capsys, "requests", "evidence", "add", request_id, "Bank statements 2026", "--json")
     )
     assert item["status"] == "requested"
     scan = in_tmp / "statements.pdf"
     scan.write_bytes(b"%PDF statements")
     custody = ["--by", "Insp. Novak", "--where", "Specialised Prosecutor's Office, Ljubljana"]
     evidence_id = str(item["id"])
-    ok(
+    cli_ok(
         capsys,
         "requests",
         "evidence",
@@ -271,7 +260,7 @@ def test_evidence_with_chain_of_custody_and_file_hashes(
         "--file",
         str(scan),
     )
-    ok(
+    cli_ok(
         capsys,
         "requests",
         "evidence",
@@ -283,7 +272,7 @@ def test_evidence_with_chain_of_custody_and_file_hashes(
         "2026-12-10T10:00+01:00",
     )
     assert (
-        refused(
+        cli_refused(
             capsys,
             "requests",
             "evidence",
@@ -296,10 +285,10 @@ def test_evidence_with_chain_of_custody_and_file_hashes(
         == "error: --at '2026-12-10T09:15' is not a time with a UTC offset: "
         "use e.g. 2026-12-03T10:15+01:00"
     )
-    assert refused(
+    assert cli_refused(
         capsys, "requests", "evidence", "admit", evidence_id, *custody, "--file", "missing.pdf"
     ).startswith("error: cannot read 'missing.pdf' to hash it")
-    ok(
+    cli_ok(
         capsys,
         "requests",
         "evidence",
@@ -319,6 +308,6 @@ def test_evidence_with_chain_of_custody_and_file_hashes(
         ("stored", "2026-12-10T09:00:00+00:00", None),
         ("rejected", "2026-12-11T07:00:00+00:00", None),
     ]
-    assert refused(capsys, "requests", "evidence", "admit", evidence_id, *custody).startswith(
+    assert cli_refused(capsys, "requests", "evidence", "admit", evidence_id, *custody).startswith(
         f"error: evidence item {evidence_id} is rejected: cannot move to admitted"
     )

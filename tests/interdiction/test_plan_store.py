@@ -21,39 +21,14 @@ from interdiction.model import Assignment, corridor_shift_risk
 from interdiction.models import InspectionOutcome, Plan, PlanAssignment
 from interdiction.outcomes import updated_base_risk
 from interdiction.plan import propose_plan
-from interdiction.plans import PlanCheckFailed, store_plan
+from interdiction.plans import PlanCheckFailed, previous_roster, store_plan
 from notifications.models import OutboxMessage
-from tests.helpers import HR_COORDINATOR, cli, load_files
+from tests.helpers import HR_COORDINATOR, cli_ok, cli_refused, load_files
+from tests.interdiction.test_plan import SPEC_KEYS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "balkans"
-SPEC_KEYS = [
-    "plan_id",
-    "status",
-    "objective",
-    "bound",
-    "gap",
-    "engine",
-    "seconds",
-    "assignments",
-    "coverage",
-    "unmet",
-    "kpis",
-]
 HR_TEAM_LEAD = "luka.horvat@carina.hr.example"  # leads HR-CUS-01
 RS_TEAM_LEAD = "jelena.ilic@rjt.rs.example"  # leads RS-BP-01; SI-XRAY-01 has no lead
-
-
-def ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    code, out, err = cli(capsys, *args)
-    assert code == 0, err
-    return out
-
-
-def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    code, out, err = cli(capsys, *args)
-    lines = err.strip().splitlines()
-    assert code != 0 and out == "" and len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 @pytest.fixture
@@ -63,7 +38,7 @@ def mini(database: Engine, scenario_dir: Path, in_tmp: Path) -> Engine:
 
 
 def plan_json(capsys: pytest.CaptureFixture[str], *options: str) -> dict:
-    return json.loads(ok(capsys, "plan", "--start", "2026-12-01", *options, "--json"))
+    return json.loads(cli_ok(capsys, "plan", "--start", "2026-12-01", *options, "--json"))
 
 
 def stored_roster(engine: Engine, plan_id: str) -> list[tuple[str, str, int]]:
@@ -75,7 +50,7 @@ def stored_roster(engine: Engine, plan_id: str) -> list[tuple[str, str, int]]:
 def test_the_example_plan_is_the_spec_object_proven_optimal_and_passes_the_checker(
     database: Engine, in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ok(capsys, "load", str(EXAMPLE))
+    cli_ok(capsys, "load", str(EXAMPLE))
     plan = plan_json(capsys, "--days", "3", "--export", "roster.csv")
     assert list(plan)[: len(SPEC_KEYS)] == SPEC_KEYS
     assert plan["status"] == "OPTIMAL" and plan["gap"] == 0
@@ -98,7 +73,7 @@ def test_the_example_plan_is_the_spec_object_proven_optimal_and_passes_the_check
     assert first["starts_at"] == "2026-12-01T00:00:00+00:00"
     shift_4 = next(r for r in rows if r["shift"] == "4")
     assert shift_4["starts_at"] == "2026-12-02T08:00:00+00:00"  # 3 shifts a day, 8 h each
-    shown = json.loads(ok(capsys, "plan", "show", plan["plan_id"], "--json"))
+    shown = json.loads(cli_ok(capsys, "plan", "show", plan["plan_id"], "--json"))
     assert shown["assignments"] == plan["assignments"] and shown["plan_status"] == "proposed"
 
 
@@ -108,9 +83,13 @@ def test_approval_tells_each_team_lead_their_own_shifts_once_and_the_lifecycle_h
     plan = plan_json(capsys, "--days", "2")
     plan_id = plan["plan_id"]
     assert plan["status"] == "OPTIMAL"
-    assert "cannot be published" in refused(capsys, "plan", "publish", plan_id)
-    assert "only a coordinator" in refused(capsys, "plan", "approve", plan_id, "--by", HR_TEAM_LEAD)
-    approved = json.loads(ok(capsys, "plan", "approve", plan_id, "--by", HR_COORDINATOR, "--json"))
+    assert "cannot be published" in cli_refused(capsys, "plan", "publish", plan_id)
+    assert "only a coordinator" in cli_refused(
+        capsys, "plan", "approve", plan_id, "--by", HR_TEAM_LEAD
+    )
+    approved = json.loads(
+        cli_ok(capsys, "plan", "approve", plan_id, "--by", HR_COORDINATOR, "--json")
+    )
     assert approved["team_leads"] == sorted([HR_TEAM_LEAD, RS_TEAM_LEAD])
     with read_session(mini) as session:
         messages = session.exec(
@@ -123,20 +102,20 @@ def test_approval_tells_each_team_lead_their_own_shifts_once_and_the_lifecycle_h
         told = [(s["team"], s["corridor"], s["shift"]) for s in by_lead[lead].context["shifts"]]
         assert sorted(told) == [r for r in roster if r[0] == team] and told
         assert plan_id in by_lead[lead].subject
-    assert "cannot be approved" in refused(capsys, "plan", "approve", plan_id)
-    ok(capsys, "plan", "publish", plan_id, "--by", HR_COORDINATOR)
-    assert "that is final" in refused(capsys, "plan", "publish", plan_id)
+    assert "cannot be approved" in cli_refused(capsys, "plan", "approve", plan_id)
+    cli_ok(capsys, "plan", "publish", plan_id, "--by", HR_COORDINATOR)
+    assert "that is final" in cli_refused(capsys, "plan", "publish", plan_id)
     with read_session(mini) as session:
         assert session.exec(select(func.count()).select_from(OutboxMessage)).one()[0] == 2
         row = session.get(Plan, plan_id)
         assert row is not None and row.status == "published"
         assert (row.approved_by, row.published_by) == (HR_COORDINATOR, HR_COORDINATOR)
-    listed = json.loads(ok(capsys, "plan", "list", "--json"))
+    listed = json.loads(cli_ok(capsys, "plan", "list", "--json"))
     assert [(p["plan_id"], p["status"]) for p in listed] == [(plan_id, "published")]
-    log = json.loads(ok(capsys, "audit", "log", "--json"))
+    log = json.loads(cli_ok(capsys, "audit", "log", "--json"))
     actions = [e["action"] for e in log if e["entity_id"] == plan_id]
     assert actions == ["plan.proposed", "plan.approved", "plan.published"]
-    ok(capsys, "audit", "verify")
+    cli_ok(capsys, "audit", "verify")
 
 
 def test_the_store_refuses_a_plan_that_fails_the_checker_and_writes_nothing(mini: Engine) -> None:
@@ -197,26 +176,28 @@ def test_outcomes_update_corridor_risk_for_the_next_plan(
     at = next(a for a in plan["assignments"] if a["corridor"] == "RS-HR-BATROVCI")
     record = ("outcomes", "record", "--plan", plan_id, "--corridor", at["corridor"])
     shift = ("--shift", str(at["shift"]))
-    assert "once it is approved" in refused(capsys, *record, *shift, "--result", "seized")
-    ok(capsys, "plan", "approve", plan_id)
-    assert "use one of" in refused(capsys, *record, *shift, "--result", "found")
+    assert "once it is approved" in cli_refused(capsys, *record, *shift, "--result", "seized")
+    cli_ok(capsys, "plan", "approve", plan_id)
+    assert "use one of" in cli_refused(capsys, *record, *shift, "--result", "found")
     taken = {(a["corridor"], a["shift"]) for a in plan["assignments"]}
     idle = next(s for s in range(6) if ("RS-HR-BATROVCI", s) not in taken)
-    assert "no inspection" in refused(capsys, *record, "--shift", str(idle), "--result", "seized")
+    assert "no inspection" in cli_refused(
+        capsys, *record, "--shift", str(idle), "--result", "seized"
+    )
 
-    seized = json.loads(ok(capsys, *record, *shift, "--result", "seized", "--json"))
+    seized = json.loads(cli_ok(capsys, *record, *shift, "--result", "seized", "--json"))
     assert (seized["base_risk_before"], seized["base_risk_after"]) == (80, 82)
     assert seized["base_risk_after"] == updated_base_risk(80, ["seized"])  # Beta(8, 2) + 1 seizure
-    again = json.loads(ok(capsys, *record, *shift, "--result", "seized", "--json"))
+    again = json.loads(cli_ok(capsys, *record, *shift, "--result", "seized", "--json"))
     assert again["recorded"] is False and again["base_risk_after"] == 82
-    changed = json.loads(ok(capsys, *record, *shift, "--result", "nothing", "--json"))
+    changed = json.loads(cli_ok(capsys, *record, *shift, "--result", "nothing", "--json"))
     assert changed["base_risk_after"] == updated_base_risk(80, ["nothing"]) == 73
     with read_session(mini) as session:
         assert session.exec(select(func.count()).select_from(InspectionOutcome)).one()[0] == 1
         inputs = planning_inputs(session, date(2026, 12, 3), 1)
     learned = {c.code: c.base_risk for c in inputs.problem.corridors}
     assert learned == {"RS-HR-BATROVCI": 73, "HR-SI-BREGANA": 70, "HR-PORT-RIJEKA": 60}
-    next_plan = json.loads(ok(capsys, "plan", "--start", "2026-12-03", "--days", "1", "--json"))
+    next_plan = json.loads(cli_ok(capsys, "plan", "--start", "2026-12-03", "--days", "1", "--json"))
     risks = {(c["corridor"], c["shift"]): c["risk"] for c in next_plan["coverage"]}
     risks |= {(u["corridor"], u["shift"]): u["risk"] for u in next_plan["unmet"]}
     assert risks[("RS-HR-BATROVCI", 0)] == 73  # 73 × 1.0, no open case
@@ -241,18 +222,34 @@ def test_randomized_mode_stores_a_checked_roster_with_the_game_figures(
 def test_plan_mistakes_get_one_line(
     database: Engine, in_tmp: Path, scenario_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert "cordon load" in refused(capsys, "plan", "--start", "2026-12-01", "--days", "2")
+    assert "cordon load" in cli_refused(capsys, "plan", "--start", "2026-12-01", "--days", "2")
     load_files(scenario_dir)
-    assert "needs --start" in refused(capsys, "plan")
-    assert "not a date" in refused(capsys, "plan", "--start", "1 Dec", "--days", "2")
-    assert "at least one day" in refused(capsys, "plan", "--start", "2026-12-01", "--days", "0")
-    assert "--engine" in refused(
+    assert "needs --start" in cli_refused(capsys, "plan")
+    assert "not a date" in cli_refused(capsys, "plan", "--start", "1 Dec", "--days", "2")
+    assert "at least one day" in cli_refused(capsys, "plan", "--start", "2026-12-01", "--days", "0")
+    assert "--engine" in cli_refused(
         capsys, "plan", "--start", "2026-12-01", "--days", "1", "--engine", "gurobi"
     )
-    assert "--mode" in refused(
+    assert "--mode" in cli_refused(
         capsys, "plan", "--start", "2026-12-01", "--days", "1", "--mode", "stackelberg"
     )
-    assert "no plan" in refused(capsys, "plan", "show", "PLAN-2026-000404")
-    assert "no plan" in refused(capsys, "plan", "approve", "PLAN-2026-000404")
+    assert "no plan" in cli_refused(capsys, "plan", "show", "PLAN-2026-000404")
+    assert "no plan" in cli_refused(capsys, "plan", "approve", "PLAN-2026-000404")
     with read_session(database) as session:
         assert session.exec(select(func.count()).select_from(Plan)).one()[0] == 0
+
+
+def test_the_newest_roster_over_the_same_shift_grid_warm_starts_the_next_plan(
+    mini: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with read_session(mini) as session:
+        two_days = planning_inputs(session, date(2026, 12, 1), 2)
+        assert previous_roster(session, two_days) == []
+    plan = plan_json(capsys, "--days", "2")
+    with read_session(mini) as session:
+        warm = previous_roster(session, planning_inputs(session, date(2026, 12, 8), 2))
+        other_grid = previous_roster(session, planning_inputs(session, date(2026, 12, 8), 3))
+    assert sorted(warm) == sorted(Assignment(**a) for a in plan["assignments"])
+    assert other_grid == []
+    again = propose_plan(two_days.problem, warm_start=warm)
+    assert again.objective == plan["objective"] and again.status == "OPTIMAL"
