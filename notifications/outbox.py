@@ -64,7 +64,12 @@ from cases.sharing import (
     visible_cases,
 )
 from notifications.models import DigestItem, MessageKind, OutboxMessage, OutboxStatus
-from notifications.render import message_id_for, primary_language, render_subject
+from notifications.render import (
+    message_id_for,
+    primary_language,
+    render_subject,
+    template_language,
+)
 
 DEDUPE_KEY_MAX_CHARS = 400  # longer event keys (many merged alerts) keep a hash of their tail
 DESCRIPTION_MAX_CHARS = 500
@@ -495,14 +500,15 @@ def insert_new(session: Session, table: Table, rows: dict[str, dict[str, Any]]) 
 
 
 class Subjects:
-    """Subjects rendered once per event and language, however many people are told."""
+    """Subjects rendered once per event and template language, however many people are told
+    (recipients whose language has no template share the English one)."""
 
     def __init__(self) -> None:
         self.rendered: dict[tuple[str, str, int], str] = {}
 
     def get(self, kind: MessageKind, language: str, context: dict[str, Any]) -> str:
         # the recipients of one event share its context object: its id names the event
-        key = (kind.value, language, id(context))
+        key = (kind.value, template_language(kind.value, language), id(context))
         if key not in self.rendered:
             self.rendered[key] = render_subject(kind, language, context)
         return self.rendered[key]

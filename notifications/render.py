@@ -118,6 +118,12 @@ def _template_for(kind: str, language: str, part: str) -> tuple[Any, str]:
     raise TemplateNotFound(f"{FALLBACK_LANGUAGE}/{kind}.{part}")
 
 
+@lru_cache(maxsize=256)
+def template_language(kind: str, language: str) -> str:
+    """The language whose subject template ``kind`` uses for ``language`` (or the fallback)."""
+    return _template_for(kind, primary_language(language), "subject.txt")[1]
+
+
 def render_subject(kind: str, language: str, context: dict[str, Any]) -> str:
     template, _ = _template_for(kind, primary_language(language), "subject.txt")
     return header_safe(template.render(**context), max_chars=SUBJECT_MAX_CHARS)
