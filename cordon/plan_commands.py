@@ -8,6 +8,7 @@ inspection found back into the corridor's risk.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,7 +49,9 @@ def plan_command(
         float, typer.Option("--time-limit", help="Seconds the solver may take.")
     ] = 30.0,
     mode: Annotated[str, typer.Option("--mode", help="coverage or randomized.")] = "coverage",
-    seed: Annotated[int, typer.Option("--seed", help="Which roster --mode randomized draws.")] = 0,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Which roster --mode randomized draws (0).")
+    ] = None,
     export: ExportOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -60,6 +63,7 @@ def plan_command(
             "cordon plan needs --start YYYY-MM-DD and --days N "
             "(or one of: approve, publish, show, list)"
         )
+    _check_writable(export)
     ready_engine()
     from flows.plan_inspections import plan_inspections
 
@@ -98,7 +102,7 @@ def approve_command(
     leads = sorted({s.lead_email for s in event.assignments if s.lead_email})
     result = {
         "plan_id": event.plan_id,
-        "status": "approved",
+        "plan_status": "approved",
         "team_leads": leads,
         "messages": messages,
     }
@@ -124,7 +128,7 @@ def publish_command(
 
     with unit_of_work(ready_engine()) as session:
         row = publish_plan(session, plan_id, by=by)
-        result = {"plan_id": row.id, "status": str(row.status)}
+        result = {"plan_id": row.id, "plan_status": str(row.status)}
     if json_output:
         emit_json(result)
     else:
@@ -141,6 +145,7 @@ def show_command(
     from cases.db import read_session
     from interdiction.plans import plan_document
 
+    _check_writable(export)
     with read_session(ready_engine()) as session:
         document = plan_document(session, plan_id)
     _export(document["plan_id"], export)
@@ -167,11 +172,11 @@ def list_command(json_output: JsonOption = False) -> None:
     for p in plans:
         table.add_row(
             p["plan_id"],
-            p["status"],
+            p["plan_status"],
             p["start"],
             str(p["days"]),
             p["mode"],
-            p["solve_status"],
+            p["status"],
             str(p["objective"]),
             str(p["bound"]),
         )
@@ -206,6 +211,19 @@ def record_command(
         )
 
 
+def _check_writable(path: Path | None) -> None:
+    """Refuse an --export path before any work is done (and before a plan is stored)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise CordonError(f"--export {str(path)!r} is a directory: name a .csv file")
+    if not path.parent.is_dir():
+        raise CordonError(f"--export {str(path)!r}: no directory {str(path.parent)!r}")
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise CordonError(f"--export {str(path)!r}: {str(target)!r} is not writable")
+
+
 def _export(plan_id: str, path: Path | None) -> None:
     if path is None:
         return
@@ -228,8 +246,9 @@ def print_plan(document: dict[str, Any]) -> None:
     kpis = document["kpis"]
     gap = document["gap"]
     console.print(
-        f"Plan {document['plan_id']} ({document.get('plan_status', 'proposed')}): "
-        f"{document['days']} day(s) from {document['start']}, {document['status']} by "
+        f"Plan {document['plan_id']} ({document.get('plan_status', 'proposed')}, "
+        f"{document['mode']}): {document['days']} day(s) from {document['start']}, "
+        f"{document['status']} by "
         f"{document['engine']} in {document['seconds']:.2f} s — objective "
         f"{document['objective']}, bound {document['bound']}"
         + ("" if gap is None else f", gap {100 * gap:.2f}%"),
@@ -240,6 +259,18 @@ def print_plan(document: dict[str, Any]) -> None:
         f"{kpis['team_shifts_used']} team shifts of {kpis['team_shifts_available']} available",
         markup=False,
     )
+    game = kpis.get("randomized")
+    if game:
+        console.print(
+            f"randomized roster {game['sampled_roster']} (seed {game['seed']}, probability "
+            f"{game['sampled_probability']:.3f}) of {game['support_size']} in the mixture: worst "
+            f"expected loss {game['worst_case_loss']} (lower bound "
+            f"{game['worst_case_loss_lower_bound']}; the deterministic plan's "
+            f"{game['deterministic_worst_case_loss']}), expected covered risk "
+            f"{game['expected_covered_risk']} (deterministic {game['deterministic_covered_risk']});"
+            " status and gap above compare this roster with the deterministic optimum",
+            markup=False,
+        )
     table = Table(title="Coverage per corridor", title_justify="left")
     for column in ("corridor", "risk", "covered", "joint", "shifts covered", "jurisdictions"):
         table.add_column(

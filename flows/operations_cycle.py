@@ -3,8 +3,9 @@
 Load the scenario, ingest its ``alerts.jsonl`` (when it has one), open the demo's legal requests
 on the highest-scoring open cases and route the drafts, plan three days of joint inspections from
 tomorrow and approve the plan (each team lead hears of their shifts), then send what the outbox
-holds (to ``CORDON_MAIL_URL``, by default ``.eml`` files under ``var/mail``). Running it again
-changes nothing: the same inputs reuse the stored plan.
+holds (to ``CORDON_MAIL_URL``, by default ``.eml`` files under ``var/mail``). Running it again on
+the same day changes nothing: the same inputs reuse the stored plan. (The next day it plans from
+the new tomorrow, and team leads hear of that plan too.)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from flows.route_requests import route_requests
 from interdiction.models import PlanStatus
 from interdiction.plans import approve_plan, get_plan
 from interdiction.scenario import describe_resources
+from interdiction.solve import SolveStatus
 from notifications.outbox import enqueue
 
 QUEUE_SHOWN = 15  # the top of the queue in the summary
@@ -94,7 +96,7 @@ def operations_cycle(directory: str) -> dict[str, Any]:
     requests = open_requests_on_cases()
     route_requests()
     plan = plan_inspections(days=PLAN_DAYS, reuse=True) if loaded["ok"] else None
-    if plan is not None and plan["status"] in ("OPTIMAL", "FEASIBLE"):
+    if plan is not None and plan["status"] in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         plan["plan_status"] = approve_for_team_leads(plan["plan_id"])
     summary = summarise()
     notifications = dispatch_notifications()

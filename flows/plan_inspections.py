@@ -8,8 +8,10 @@ the newest stored plan computed from exactly the same inputs instead of solving 
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from prefect import flow, task
 
@@ -19,6 +21,7 @@ from cases.errors import CordonError
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.inputs import PlanningInputs, planning_inputs
 from interdiction.model import Assignment
+from interdiction.models import PlanMode
 from interdiction.plan import InspectionPlan, propose_plan, propose_randomized_plan
 from interdiction.plans import (
     latest_plan_for,
@@ -29,7 +32,7 @@ from interdiction.plans import (
 )
 from interdiction.solve import Engine
 
-MODES = ("coverage", "randomized")
+E = TypeVar("E", bound=StrEnum)
 
 
 @task
@@ -50,11 +53,11 @@ def solve(
     inputs: PlanningInputs,
     engine: str,
     time_limit_s: float,
-    mode: str,
+    mode: PlanMode,
     seed: int,
     previous: list[Assignment],
 ) -> InspectionPlan:
-    if mode == "randomized":
+    if mode is PlanMode.RANDOMIZED:
         return propose_randomized_plan(inputs.problem, seed=seed, time_limit_s=time_limit_s)
     return propose_plan(
         inputs.problem, engine=engine, time_limit_s=time_limit_s, warm_start=previous
@@ -66,14 +69,14 @@ def solve(
     retry_delay_seconds=DATABASE_RETRY_DELAYS_S,
     retry_condition_fn=transient_database_error,
 )
-def store(inputs: PlanningInputs, plan: InspectionPlan, mode: str) -> dict[str, Any]:
+def store(inputs: PlanningInputs, plan: InspectionPlan, mode: PlanMode) -> dict[str, Any]:
     with unit_of_work() as session:
         stored = store_plan(session, inputs, plan, mode=mode, actor="plan_inspections")
         return plan_document(session, str(stored.plan_id))
 
 
 @task
-def stored_plan(inputs: PlanningInputs, mode: str) -> dict[str, Any] | None:
+def stored_plan(inputs: PlanningInputs, mode: PlanMode) -> dict[str, Any] | None:
     with read_session() as session:
         row = latest_plan_for(session, inputs, mode)
         return None if row is None else plan_document(session, row.id)
@@ -86,19 +89,29 @@ def plan_inspections(
     engine: str = "auto",
     time_limit_s: float = 30.0,
     mode: str = "coverage",
-    seed: int = 0,
+    seed: int | None = None,
     reuse: bool = False,
 ) -> dict[str, Any]:
     """SPEC §7's plan object for ``days`` days from ``start`` (YYYY-MM-DD; default: tomorrow,
     UTC), stored as proposed."""
-    if mode not in MODES:
-        raise CordonError(f"--mode {mode!r}: use coverage or randomized")
-    if engine not in {e.value for e in Engine}:
-        raise CordonError(f"--engine {engine!r}: use {', '.join(e.value for e in Engine)}")
-    if time_limit_s <= 0:
+    plan_mode = _choice(PlanMode, mode, "--mode")
+    _choice(Engine, engine, "--engine")
+    if mode == PlanMode.RANDOMIZED and engine == Engine.CPSAT:
+        raise CordonError("--mode randomized solves with HiGHS: leave out --engine cpsat")
+    if mode == PlanMode.COVERAGE and seed is not None:
+        raise CordonError("--seed draws a roster of --mode randomized: add --mode randomized")
+    if not math.isfinite(time_limit_s) or time_limit_s <= 0:
         raise CordonError(f"--time-limit {time_limit_s}: give a positive number of seconds")
     inputs = read_inputs(start, days)
-    if reuse and (found := stored_plan(inputs, mode)) is not None:
+    if reuse and (found := stored_plan(inputs, plan_mode)) is not None:
         return found
-    plan = solve(inputs, engine, time_limit_s, mode, seed, warm_start(inputs))
-    return store(inputs, plan, mode)
+    plan = solve(inputs, engine, time_limit_s, plan_mode, seed or 0, warm_start(inputs))
+    return store(inputs, plan, plan_mode)
+
+
+def _choice(kind: type[E], value: str, option: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(str(member) for member in kind)
+        raise CordonError(f"{option} {value!r}: use {choices}") from None

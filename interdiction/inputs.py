@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from cases.errors import CordonError
@@ -40,9 +41,15 @@ class PlanningInputs:
         return shift_start(self.start, self.problem.shifts_per_day, shift)
 
 
+MAX_DAYS = 31
+"""The longest plan: a month of shifts (longer horizons are planned again as cases change)."""
+
+
 def shift_start(start: date, shifts_per_day: int, shift: int) -> datetime:
     """Shift 0 starts at 00:00 UTC on ``start``; a day's shifts are equally long."""
-    return datetime.combine(start, time(0), UTC) + shift * timedelta(hours=24 / shifts_per_day)
+    day, of_day = divmod(shift, shifts_per_day)
+    midnight = datetime.combine(start + timedelta(days=day), time(0), UTC)
+    return midnight + of_day * (timedelta(days=1) / shifts_per_day)
 
 
 def open_cases_by_corridor(session: Session) -> dict[str, int]:
@@ -57,18 +64,31 @@ def open_cases_by_corridor(session: Session) -> dict[str, int]:
 
 
 def learned_base_risks(session: Session, analysts: dict[str, int]) -> dict[str, int]:
-    """Each corridor's base_risk after all outcomes recorded there (SPEC §7 outcomes)."""
-    outcomes = session.exec(
-        select(tables.InspectionOutcome.corridor, tables.InspectionOutcome.result)
+    """Each corridor's base_risk after all outcomes recorded there (SPEC §7 outcomes).
+
+    One inspection is one corridor at one time: recorded under two overlapping plans, it counts
+    once, with the result recorded last.
+    """
+    rows = session.exec(
+        select(tables.InspectionOutcome, tables.Plan)
+        .join(tables.Plan, col(tables.Plan.id) == col(tables.InspectionOutcome.plan_id))
+        .options(defer(tables.Plan.document))  # type: ignore[arg-type]
+        .where(col(tables.InspectionOutcome.corridor).in_(sorted(analysts)))
+        .order_by(col(tables.InspectionOutcome.recorded_at))
     ).all()
-    known = [(corridor, result) for corridor, result in outcomes if corridor in analysts]
-    return updated_base_risks(analysts, known)
+    inspections = {
+        (o.corridor, shift_start(plan.start, plan.shifts_per_day, o.shift)): o.result
+        for o, plan in rows
+    }
+    return updated_base_risks(analysts, [(c, r) for (c, _), r in inspections.items()])
 
 
 def planning_inputs(session: Session, start: date, days: int) -> PlanningInputs:
     """Read the problem for ``days`` days from ``start``; a clear error when nothing is loaded."""
-    if days < 1:
-        raise CordonError(f"--days {days}: plan at least one day")
+    if not 1 <= days <= MAX_DAYS:
+        raise CordonError(f"--days {days}: plan 1 to {MAX_DAYS} days")
+    if start > date.max - timedelta(days=days):
+        raise CordonError(f"--start {start.isoformat()}: the plan would end after the year 9999")
     task_force = session.get(TaskForce, 1)
     if task_force is None:
         raise CordonError("no scenario loaded: run `cordon load DIR` first")

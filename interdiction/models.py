@@ -13,6 +13,7 @@ from cases.columns import UtcDateTime, utcnow
 from cases.models import Confidence, json_column
 from interdiction.model import CorridorKind, TeamKind
 from interdiction.outcomes import InspectionResult
+from interdiction.solve import SolveStatus
 
 
 class Corridor(SQLModel, table=True):
@@ -58,6 +59,11 @@ class PlanStatus(StrEnum):
     PUBLISHED = "published"
 
 
+class PlanMode(StrEnum):
+    COVERAGE = "coverage"  # the plan with the most risk-weighted coverage
+    RANDOMIZED = "randomized"  # one roster drawn from the Stackelberg mixture
+
+
 class Plan(SQLModel, table=True):
     """An inspection plan as computed (SPEC §7): its figures, and who approved and published it."""
 
@@ -68,9 +74,9 @@ class Plan(SQLModel, table=True):
     start: date  # shift 0 starts at 00:00 UTC on this day
     days: int
     shifts_per_day: int
-    mode: str  # coverage | randomized
-    engine: str  # the engine that produced the roster
-    solve_status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN
+    mode: PlanMode = Field(sa_type=String)
+    engine: str  # the engine(s) that produced the roster, as the plan reports them
+    solve_status: SolveStatus = Field(sa_type=String)
     objective: int | None = None
     bound: int | None = None
     gap: float | None = None

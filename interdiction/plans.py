@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from cases import audit
@@ -19,7 +20,7 @@ from cases.columns import utcnow
 from cases.counters import next_id
 from cases.errors import CordonError
 from cases.events import PlanApproved, Shift
-from cases.models import Contact, Role
+from cases.models import Role
 from cases.sharing import UnknownContact, viewer_for
 from interdiction.check import check_plan
 from interdiction.inputs import PlanningInputs, learned_base_risks, shift_start
@@ -29,11 +30,13 @@ from interdiction.models import (
     InspectionOutcome,
     Plan,
     PlanAssignment,
+    PlanMode,
     PlanStatus,
     Team,
 )
 from interdiction.outcomes import InspectionResult
 from interdiction.plan import InspectionPlan
+from interdiction.solve import SolveStatus
 
 NEXT_STATUS = {PlanStatus.PROPOSED: PlanStatus.APPROVED, PlanStatus.APPROVED: PlanStatus.PUBLISHED}
 ROSTER_COLUMNS = ("plan_id", "starts_at", "shift", "team", "jurisdiction", "corridor", "lead_email")
@@ -54,7 +57,7 @@ def store_plan(
     inputs: PlanningInputs,
     plan: InspectionPlan,
     *,
-    mode: str = "coverage",
+    mode: PlanMode = PlanMode.COVERAGE,
     actor: str = audit.SYSTEM_ACTOR,
 ) -> InspectionPlan:
     """Re-verify ``plan`` with the checker and store it as ``proposed``; the plan with its id.
@@ -69,7 +72,7 @@ def store_plan(
             f"the plan breaks {len(report.violations)} rule(s), first {first.rule}: "
             f"{first.message}; not stored"
         )
-    if plan.objective is not None and report.objective != plan.objective:
+    if (plan.objective is not None or plan.assignments) and report.objective != plan.objective:
         raise PlanCheckFailed(
             f"the solver reports objective {plan.objective}, the checker recomputes "
             f"{report.objective}; not stored"
@@ -80,7 +83,7 @@ def store_plan(
     document["start"] = inputs.start.isoformat()
     document["days"] = inputs.problem.days
     document["shifts_per_day"] = inputs.problem.shifts_per_day
-    document["mode"] = mode
+    document["mode"] = str(mode)
     row = Plan(
         id=plan_id,
         start=inputs.start,
@@ -88,7 +91,7 @@ def store_plan(
         shifts_per_day=inputs.problem.shifts_per_day,
         mode=mode,
         engine=plan.engine,
-        solve_status=str(plan.status),
+        solve_status=plan.status,
         objective=plan.objective,
         bound=plan.bound,
         gap=plan.gap,
@@ -119,7 +122,7 @@ def store_plan(
     return stored
 
 
-def latest_plan_for(session: Session, inputs: PlanningInputs, mode: str) -> Plan | None:
+def latest_plan_for(session: Session, inputs: PlanningInputs, mode: PlanMode) -> Plan | None:
     """The newest stored plan computed from exactly these inputs, if any."""
     return session.exec(
         select(Plan)
@@ -145,24 +148,30 @@ def previous_roster(session: Session, inputs: PlanningInputs) -> list[Assignment
     return [Assignment(a.team, a.corridor, a.shift) for a in rows]
 
 
-def get_plan(session: Session, plan_id: str) -> Plan:
-    row = session.get(Plan, plan_id.strip().upper())
+def get_plan(session: Session, plan_id: str, *, for_update: bool = False) -> Plan:
+    """The plan; ``for_update`` locks its row (PostgreSQL) so concurrent changes queue up."""
+    row = session.get(Plan, plan_id.strip().upper(), with_for_update=for_update)
     if row is None:
         raise UnknownPlan(f"no plan {plan_id!r}: `cordon plan list` shows the plans")
     return row
 
 
-def approve_plan(session: Session, plan_id: str, *, by: str | None = None) -> PlanApproved:
+def approve_plan(
+    session: Session, plan_id: str, *, by: str | None = None, now: datetime | None = None
+) -> PlanApproved:
     """A coordinator approves a proposed plan; the event tells each team lead their shifts."""
-    row = get_plan(session, plan_id)
-    if row.solve_status not in ("OPTIMAL", "FEASIBLE"):
+    row = get_plan(session, plan_id, for_update=True)
+    if row.solve_status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         raise CordonError(f"plan {row.id} is {row.solve_status}: there is no roster to approve")
+    ends = shift_start(row.start, row.shifts_per_day, row.days * row.shifts_per_day)
+    if ends <= (now or utcnow()):
+        raise CordonError(f"plan {row.id} ended at {ends:%Y-%m-%d %H:%M} UTC: plan again")
     _move(session, row, PlanStatus.APPROVED, by)
     return PlanApproved(plan_id=row.id, assignments=tuple(_shifts(session, row.id)))
 
 
 def publish_plan(session: Session, plan_id: str, *, by: str | None = None) -> Plan:
-    row = get_plan(session, plan_id)
+    row = get_plan(session, plan_id, for_update=True)
     _move(session, row, PlanStatus.PUBLISHED, by)
     return row
 
@@ -196,16 +205,22 @@ def _move(session: Session, row: Plan, to: PlanStatus, by: str | None) -> str:
 
 def _coordinator(session: Session, by: str | None) -> str:
     """SPEC §7: a coordinator approves; without ``--by`` the operator at the console does."""
+    return _acting(session, by, (Role.COORDINATOR,))
+
+
+def _acting(session: Session, by: str | None, roles: tuple[Role, ...]) -> str:
+    """Who acts: the operator without ``--by``, else a contact holding one of ``roles``."""
     if by is None:
         return audit.SYSTEM_ACTOR
     try:
         viewer = viewer_for(session, by)
     except UnknownContact:
         raise UnknownContact(
-            f"no contact {by!r}: --by takes a coordinator's e-mail address from contacts.csv"
+            f"no contact {by!r}: --by takes an e-mail address from contacts.csv"
         ) from None
-    if viewer.role is not Role.COORDINATOR:
-        raise CordonError(f"{viewer.email} is a {viewer.role}: only a coordinator may do this")
+    if viewer.role not in roles:
+        allowed = " or ".join(str(r) for r in roles)
+        raise CordonError(f"{viewer.email} is a {viewer.role}: only a {allowed} may do this")
     assert viewer.email is not None
     return viewer.email
 
@@ -267,15 +282,20 @@ def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
 
 
 def list_plans(session: Session) -> list[dict[str, Any]]:
-    rows = session.exec(select(Plan).order_by(col(Plan.created_at).desc(), col(Plan.id))).all()
+    """The plans, newest first; ``status`` is the solver's, ``plan_status`` the lifecycle's."""
+    rows = session.exec(
+        select(Plan)
+        .options(defer(Plan.document))  # type: ignore[arg-type]
+        .order_by(col(Plan.created_at).desc(), col(Plan.id).desc())
+    ).all()
     return [
         {
             "plan_id": row.id,
-            "status": str(row.status),
+            "plan_status": str(row.status),
             "start": row.start.isoformat(),
             "days": row.days,
-            "mode": row.mode,
-            "solve_status": row.solve_status,
+            "mode": str(row.mode),
+            "status": str(row.solve_status),
             "objective": row.objective,
             "bound": row.bound,
             "gap": row.gap,
@@ -319,6 +339,7 @@ def record_outcome(
     result: str,
     *,
     by: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Record what the inspection at ``corridor`` in ``shift`` of an approved plan found.
 
@@ -330,9 +351,18 @@ def record_outcome(
     except ValueError:
         choices = ", ".join(r.value for r in InspectionResult)
         raise CordonError(f"--result {result!r}: use one of {choices}") from None
-    row = get_plan(session, plan_id)
+    row = get_plan(session, plan_id, for_update=True)  # outcomes of one plan queue up
     if row.status == PlanStatus.PROPOSED:
         raise CordonError(f"plan {row.id} is proposed: record outcomes once it is approved")
+    shifts = row.days * row.shifts_per_day
+    if not 0 <= shift < shifts:
+        raise CordonError(f"--shift {shift}: plan {row.id} has shifts 0 to {shifts - 1}")
+    starts_at = shift_start(row.start, row.shifts_per_day, shift)
+    if starts_at > (now or utcnow()):
+        raise CordonError(
+            f"shift {shift} of plan {row.id} starts at {starts_at:%Y-%m-%d %H:%M} UTC: "
+            "record its outcome once it has started"
+        )
     corridor = corridor.strip().upper()
     planned = session.exec(
         select(PlanAssignment.team).where(
@@ -346,21 +376,18 @@ def record_outcome(
             f"plan {row.id} has no inspection at {corridor} in shift {shift}: "
             "`cordon plan show ID` lists its roster"
         )
-    actor = audit.SYSTEM_ACTOR if by is None else _contact_email(session, by)
+    actor = _acting(session, by, (Role.COORDINATOR, Role.TEAM_LEAD))
     corridor_row = session.get(Corridor, corridor)
     assert corridor_row is not None  # a planned corridor was loaded
     risk_before = learned_base_risks(session, {corridor: corridor_row.base_risk})[corridor]
     existing = session.get(InspectionOutcome, (row.id, corridor, shift))
-    before = None if existing is None else {"result": str(existing.result)}
-    if existing is not None and existing.result == outcome:
-        changed = False
-    else:
-        changed = True
-        if existing is None:
-            existing = InspectionOutcome(
-                plan_id=row.id, corridor=corridor, shift=shift, result=outcome, recorded_by=actor
-            )
-        existing.result, existing.recorded_by = outcome, actor
+    changed = existing is None or existing.result != outcome
+    if changed:
+        before = None if existing is None else {"result": str(existing.result)}
+        existing = existing or InspectionOutcome(
+            plan_id=row.id, corridor=corridor, shift=shift, result=outcome, recorded_by=actor
+        )
+        existing.result, existing.recorded_by, existing.recorded_at = outcome, actor, utcnow()
         session.add(existing)
         session.flush()
         audit.record(
@@ -377,20 +404,13 @@ def record_outcome(
         "plan_id": row.id,
         "corridor": corridor,
         "shift": shift,
-        "starts_at": shift_start(row.start, row.shifts_per_day, shift).isoformat(),
+        "starts_at": starts_at.isoformat(),
         "result": outcome.value,
         "recorded": changed,
         "analysts_base_risk": corridor_row.base_risk,
         "base_risk_before": risk_before,
         "base_risk_after": risk_after,
     }
-
-
-def _contact_email(session: Session, by: str) -> str:
-    contact = session.get(Contact, by.strip().lower())
-    if contact is None or not contact.active:
-        raise CordonError(f"no contact {by!r}: --by takes an e-mail address from contacts.csv")
-    return contact.email
 
 
 def plan_start(value: str) -> date:

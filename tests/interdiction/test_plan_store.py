@@ -6,22 +6,26 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from datetime import UTC, date, datetime
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
+from cases.columns import today_utc
 from cases.db import read_session, unit_of_work
+from cases.errors import CordonError
 from cases.models import Case, CaseCorridor, CaseStatus, Counter
 from interdiction.check import check_plan
-from interdiction.inputs import planning_inputs
+from interdiction.inputs import learned_base_risks, planning_inputs, shift_start
 from interdiction.model import Assignment, corridor_shift_risk
 from interdiction.models import InspectionOutcome, Plan, PlanAssignment
 from interdiction.outcomes import updated_base_risk
 from interdiction.plan import propose_plan
-from interdiction.plans import PlanCheckFailed, previous_roster, store_plan
+from interdiction.plans import PlanCheckFailed, approve_plan, previous_roster, store_plan
 from notifications.models import OutboxMessage
 from tests.helpers import HR_COORDINATOR, cli_ok, cli_refused, load_files
 from tests.interdiction.test_plan import SPEC_KEYS
@@ -37,8 +41,13 @@ def mini(database: Engine, scenario_dir: Path, in_tmp: Path) -> Engine:
     return database
 
 
-def plan_json(capsys: pytest.CaptureFixture[str], *options: str) -> dict:
-    return json.loads(cli_ok(capsys, "plan", "--start", "2026-12-01", *options, "--json"))
+def day(offset: int) -> str:
+    """A plan start relative to today (UTC): approval and outcomes depend on the clock."""
+    return (today_utc() + timedelta(days=offset)).isoformat()
+
+
+def plan_json(capsys: pytest.CaptureFixture[str], *options: str, start: str = "2026-12-01") -> dict:
+    return json.loads(cli_ok(capsys, "plan", "--start", start, *options, "--json"))
 
 
 def stored_roster(engine: Engine, plan_id: str) -> list[tuple[str, str, int]]:
@@ -80,7 +89,7 @@ def test_the_example_plan_is_the_spec_object_proven_optimal_and_passes_the_check
 def test_approval_tells_each_team_lead_their_own_shifts_once_and_the_lifecycle_holds(
     mini: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plan = plan_json(capsys, "--days", "2")
+    plan = plan_json(capsys, "--days", "2", start=day(1))
     plan_id = plan["plan_id"]
     assert plan["status"] == "OPTIMAL"
     assert "cannot be published" in cli_refused(capsys, "plan", "publish", plan_id)
@@ -111,7 +120,9 @@ def test_approval_tells_each_team_lead_their_own_shifts_once_and_the_lifecycle_h
         assert row is not None and row.status == "published"
         assert (row.approved_by, row.published_by) == (HR_COORDINATOR, HR_COORDINATOR)
     listed = json.loads(cli_ok(capsys, "plan", "list", "--json"))
-    assert [(p["plan_id"], p["status"]) for p in listed] == [(plan_id, "published")]
+    assert [(p["plan_id"], p["plan_status"], p["status"]) for p in listed] == [
+        (plan_id, "published", "OPTIMAL")
+    ]
     log = json.loads(cli_ok(capsys, "audit", "log", "--json"))
     actions = [e["action"] for e in log if e["entity_id"] == plan_id]
     assert actions == ["plan.proposed", "plan.approved", "plan.published"]
@@ -171,21 +182,39 @@ def test_open_cases_on_a_corridor_raise_its_risk_in_the_plan(
 def test_outcomes_update_corridor_risk_for_the_next_plan(
     mini: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plan = plan_json(capsys, "--days", "2")
+    plan = plan_json(capsys, "--days", "3", start=day(-1))  # yesterday's shifts have happened
     plan_id = plan["plan_id"]
-    at = next(a for a in plan["assignments"] if a["corridor"] == "RS-HR-BATROVCI")
+    at = next(
+        a for a in plan["assignments"] if a["corridor"] == "RS-HR-BATROVCI" and a["shift"] < 3
+    )
     record = ("outcomes", "record", "--plan", plan_id, "--corridor", at["corridor"])
     shift = ("--shift", str(at["shift"]))
     assert "once it is approved" in cli_refused(capsys, *record, *shift, "--result", "seized")
     cli_ok(capsys, "plan", "approve", plan_id)
     assert "use one of" in cli_refused(capsys, *record, *shift, "--result", "found")
     taken = {(a["corridor"], a["shift"]) for a in plan["assignments"]}
-    idle = next(s for s in range(6) if ("RS-HR-BATROVCI", s) not in taken)
+    idle = next(s for s in range(3) if ("RS-HR-BATROVCI", s) not in taken)
     assert "no inspection" in cli_refused(
         capsys, *record, "--shift", str(idle), "--result", "seized"
     )
+    assert "shifts 0 to 8" in cli_refused(capsys, *record, "--shift", "9", "--result", "nothing")
+    later = next(a for a in plan["assignments"] if a["shift"] >= 6)  # the day after tomorrow
+    assert "once it has started" in cli_refused(
+        capsys,
+        *record[:-1],
+        later["corridor"],
+        "--shift",
+        str(later["shift"]),
+        "--result",
+        "nothing",
+    )
+    assert "only a coordinator or team_lead" in cli_refused(
+        capsys, *record, *shift, "--result", "seized", "--by", "ivo.babic@dorh.hr.example"
+    )
 
-    seized = json.loads(cli_ok(capsys, *record, *shift, "--result", "seized", "--json"))
+    seized = json.loads(
+        cli_ok(capsys, *record, *shift, "--result", "seized", "--by", RS_TEAM_LEAD, "--json")
+    )
     assert (seized["base_risk_before"], seized["base_risk_after"]) == (80, 82)
     assert seized["base_risk_after"] == updated_base_risk(80, ["seized"])  # Beta(8, 2) + 1 seizure
     again = json.loads(cli_ok(capsys, *record, *shift, "--result", "seized", "--json"))
@@ -197,10 +226,44 @@ def test_outcomes_update_corridor_risk_for_the_next_plan(
         inputs = planning_inputs(session, date(2026, 12, 3), 1)
     learned = {c.code: c.base_risk for c in inputs.problem.corridors}
     assert learned == {"RS-HR-BATROVCI": 73, "HR-SI-BREGANA": 70, "HR-PORT-RIJEKA": 60}
-    next_plan = json.loads(cli_ok(capsys, "plan", "--start", "2026-12-03", "--days", "1", "--json"))
+    next_plan = plan_json(capsys, "--days", "1", start=day(5))
     risks = {(c["corridor"], c["shift"]): c["risk"] for c in next_plan["coverage"]}
     risks |= {(u["corridor"], u["shift"]): u["risk"] for u in next_plan["unmet"]}
     assert risks[("RS-HR-BATROVCI", 0)] == 73  # 73 × 1.0, no open case
+    log = json.loads(cli_ok(capsys, "audit", "log", "--json"))
+    recorded = [e for e in log if e["action"] == "plan.outcome_recorded"]
+    assert [e["actor"] for e in recorded] == [RS_TEAM_LEAD, "cordon"]
+
+
+def test_one_inspection_recorded_under_two_overlapping_plans_counts_once(
+    mini: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = plan_json(capsys, "--days", "2", start=day(-1))["plan_id"]
+    second = plan_json(capsys, "--days", "1", start=day(0))["plan_id"]
+    with unit_of_work(mini) as session:  # the same inspection: today's shift 0 in both plans
+        session.add(
+            InspectionOutcome(
+                plan_id=first, corridor="HR-SI-BREGANA", shift=3, result="seized", recorded_by="a"
+            )
+        )
+        session.add(
+            InspectionOutcome(
+                plan_id=second, corridor="HR-SI-BREGANA", shift=0, result="seized", recorded_by="b"
+            )
+        )
+    with read_session(mini) as session:
+        assert learned_base_risks(session, {"HR-SI-BREGANA": 70}) == {
+            "HR-SI-BREGANA": updated_base_risk(70, ["seized"])
+        }
+
+
+def test_past_plans_are_not_approved_and_shift_times_do_not_drift(
+    mini: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    past = plan_json(capsys, "--days", "1", start=day(-2))["plan_id"]
+    assert "ended at" in cli_refused(capsys, "plan", "approve", past)
+    assert shift_start(date(2026, 12, 1), 7, 7) == datetime(2026, 12, 2, tzinfo=UTC)
+    assert shift_start(date(2026, 12, 1), 3, 4) == datetime(2026, 12, 2, 8, tzinfo=UTC)
 
 
 def test_randomized_mode_stores_a_checked_roster_with_the_game_figures(
@@ -226,13 +289,22 @@ def test_plan_mistakes_get_one_line(
     load_files(scenario_dir)
     assert "needs --start" in cli_refused(capsys, "plan")
     assert "not a date" in cli_refused(capsys, "plan", "--start", "1 Dec", "--days", "2")
-    assert "at least one day" in cli_refused(capsys, "plan", "--start", "2026-12-01", "--days", "0")
+    assert "1 to 31 days" in cli_refused(capsys, "plan", "--start", "2026-12-01", "--days", "0")
     assert "--engine" in cli_refused(
         capsys, "plan", "--start", "2026-12-01", "--days", "1", "--engine", "gurobi"
     )
     assert "--mode" in cli_refused(
         capsys, "plan", "--start", "2026-12-01", "--days", "1", "--mode", "stackelberg"
     )
+    one_day = ("plan", "--start", "2026-12-01", "--days", "1")
+    for limit in ("0", "inf", "nan"):
+        assert "--time-limit" in cli_refused(capsys, *one_day, "--time-limit", limit)
+    assert "1 to 31 days" in cli_refused(capsys, "plan", "--start", "2026-12-01", "--days", "32")
+    assert "year 9999" in cli_refused(capsys, "plan", "--start", "9999-12-31", "--days", "2")
+    assert "--mode randomized" in cli_refused(capsys, *one_day, "--seed", "3")
+    assert "HiGHS" in cli_refused(capsys, *one_day, "--mode", "randomized", "--engine", "cpsat")
+    assert "no directory" in cli_refused(capsys, *one_day, "--export", "missing/roster.csv")
+    assert "is a directory" in cli_refused(capsys, *one_day, "--export", ".")
     assert "no plan" in cli_refused(capsys, "plan", "show", "PLAN-2026-000404")
     assert "no plan" in cli_refused(capsys, "plan", "approve", "PLAN-2026-000404")
     with read_session(database) as session:
@@ -251,5 +323,41 @@ def test_the_newest_roster_over_the_same_shift_grid_warm_starts_the_next_plan(
         other_grid = previous_roster(session, planning_inputs(session, date(2026, 12, 8), 3))
     assert sorted(warm) == sorted(Assignment(**a) for a in plan["assignments"])
     assert other_grid == []
+    # a warm start is only a start: the solver re-proves the optimum from it
     again = propose_plan(two_days.problem, warm_start=warm)
     assert again.objective == plan["objective"] and again.status == "OPTIMAL"
+
+
+def test_two_approvals_at_once_approve_once(
+    mini: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plan row is locked while it changes: the second approval waits, then is refused."""
+    plan_id = plan_json(capsys, "--days", "2", start=day(1))["plan_id"]
+    holding = threading.Event()
+    outcomes: list[str] = []
+
+    def first() -> None:
+        with unit_of_work(mini) as session:
+            approve_plan(session, plan_id)
+            holding.set()
+            time.sleep(0.5)  # keep the transaction open while the second approval starts
+        outcomes.append("approved")
+
+    def second() -> None:
+        holding.wait()
+        try:
+            with unit_of_work(mini) as session:
+                approve_plan(session, plan_id)
+            outcomes.append("approved")
+        except CordonError as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("approved") == 1
+    assert any("cannot be approved" in outcome for outcome in outcomes)
+    log = json.loads(cli_ok(capsys, "audit", "log", "--json"))
+    assert [e["action"] for e in log if e["entity_id"] == plan_id].count("plan.approved") == 1
