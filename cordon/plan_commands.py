@@ -167,7 +167,7 @@ def list_command(json_output: JsonOption = False) -> None:
         emit_json(plans)
         return
     table = Table(title_justify="left")
-    for column in ("plan", "status", "start", "days", "mode", "solver", "objective", "bound"):
+    for column in ("plan", "state", "start", "days", "mode", "solved"):
         table.add_column(column, no_wrap=column in ("plan", "start"))
     for p in plans:
         table.add_row(
@@ -176,9 +176,7 @@ def list_command(json_output: JsonOption = False) -> None:
             p["start"],
             str(p["days"]),
             p["mode"],
-            p["status"],
-            str(p["objective"]),
-            str(p["bound"]),
+            f"{p['status']} {p['objective']} (bound {p['bound']})",
         )
     console.print(table)
 
@@ -262,8 +260,9 @@ def print_plan(document: dict[str, Any]) -> None:
     game = kpis.get("randomized")
     if game:
         console.print(
-            f"randomized roster {game['sampled_roster']} (seed {game['seed']}, probability "
-            f"{game['sampled_probability']:.3f}) of {game['support_size']} in the mixture: worst "
+            f"randomized: roster #{game['sampled_roster']} drawn with seed {game['seed']} "
+            f"(probability {game['sampled_probability']:.3f}; {game['support_size']} rosters in "
+            "the mixture); worst "
             f"expected loss {game['worst_case_loss']} (lower bound "
             f"{game['worst_case_loss_lower_bound']}; the deterministic plan's "
             f"{game['deterministic_worst_case_loss']}), expected covered risk "
