@@ -487,16 +487,19 @@ def enqueue(session: Session, events: Iterable[DomainEvent], *, now: datetime | 
 
 
 def insert_new(session: Session, table: Table, rows: dict[str, dict[str, Any]]) -> int:
-    """Insert the rows (by dedupe key) not stored yet; how many were new.
-
-    One ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`` for all of them
-    (SQLAlchemy sends it in batches): rows already stored, also by a concurrent enqueue of the
-    same events, are skipped and not counted.
-    """
-    if not rows:
-        return 0
-    statement = _insert_ignoring(session, table).returning(table.c.dedupe_key)
-    new = session.execute(statement, [rows[key] for key in sorted(rows)]).scalars().all()
+    """Insert the rows (by dedupe key) not stored yet, in one statement per 500; how many."""
+    keys = sorted(rows)
+    stored: set[str] = set()
+    for chunk in _chunks(keys):
+        stored.update(
+            session.execute(select(table.c.dedupe_key).where(table.c.dedupe_key.in_(chunk)))
+            .scalars()
+            .all()
+        )
+    new = [rows[key] for key in keys if key not in stored]
+    if new:
+        # ON CONFLICT DO NOTHING still guards against a concurrent enqueue of the same events
+        session.execute(_insert_ignoring(session, table), new)
     return len(new)
 
 
