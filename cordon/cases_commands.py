@@ -53,19 +53,23 @@ def ingest(
     print_ingest_summary(summary)
 
 
+INGEST_COUNTS = (
+    "received",
+    "accepted",
+    "rejected",
+    "duplicates",
+    "cases_opened",
+    "alerts_merged",
+    "watch",
+)
+"""The counts of SPEC §5's ingest summary, in the order people read them."""
+
+
 def print_ingest_summary(summary: dict[str, Any]) -> None:
     table = Table(title="Ingest", title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    for name in (
-        "received",
-        "accepted",
-        "rejected",
-        "duplicates",
-        "cases_opened",
-        "alerts_merged",
-        "watch",
-    ):
+    for name in INGEST_COUNTS:
         table.add_row(name.replace("_", " "), str(summary[name]))
     console.print(table)
     if summary["case_ids"]:

@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from cordon.cases_commands import INGEST_COUNTS
 from cordon.output import console, error_line
 
 
@@ -76,18 +77,7 @@ def print_requests(requests: dict[str, Any]) -> None:
 
 
 def print_ingest(ingest: dict[str, Any]) -> None:
-    counts = ", ".join(
-        f"{ingest[k]} {k.replace('_', ' ')}"
-        for k in (
-            "received",
-            "accepted",
-            "rejected",
-            "duplicates",
-            "cases_opened",
-            "alerts_merged",
-            "watch",
-        )
-    )
+    counts = ", ".join(f"{ingest[k]} {k.replace('_', ' ')}" for k in INGEST_COUNTS)
     console.print(Text(f"Ingest of alerts.jsonl: {counts}"))
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +12,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 import flows.intake
-from cordon.cli import main
 from flows.intake import intake
-from tests.helpers import load_files, make_alert
+from tests.helpers import cli, cli_ok, load_files, make_alert
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "balkans"
 ALERTS = str(EXAMPLE / "alerts.jsonl")
@@ -24,33 +21,8 @@ ALERTS = str(EXAMPLE / "alerts.jsonl")
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
-@pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    saved = dict(os.environ)
-    yield tmp_path
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    old_argv = sys.argv
-    sys.argv = ["cordon", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = old_argv
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    code, out, err = cli(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
+    return json.loads(cli_ok(capsys, *args, "--json"))
 
 
 def count(engine: Engine, table: str, where: str = "") -> int:

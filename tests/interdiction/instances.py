@@ -8,6 +8,19 @@ from decimal import Decimal
 from interdiction.model import Corridor, CorridorKind, PlanningProblem, Team, TeamKind
 
 
+def problem(corridors, teams, agreements=(), days=1, shifts_per_day=1, factors=("1",), cases=None):
+    """A hand-written instance: one shift a day and risk factor 1 unless told otherwise."""
+    return PlanningProblem(
+        corridors=tuple(corridors),
+        teams=tuple(teams),
+        agreements=frozenset(agreements),
+        days=days,
+        shifts_per_day=shifts_per_day,
+        shift_risk_factors=tuple(Decimal(f) for f in factors),
+        open_cases=cases or {},
+    )
+
+
 def random_problem(
     seed: int,
     *,

@@ -18,18 +18,7 @@ from interdiction.model import (
     kinds_compatible,
     round_half_up,
 )
-
-
-def problem(corridors, teams, agreements=(), days=1, shifts_per_day=1, factors=("1",), cases=None):
-    return PlanningProblem(
-        corridors=tuple(corridors),
-        teams=tuple(teams),
-        agreements=frozenset(agreements),
-        days=days,
-        shifts_per_day=shifts_per_day,
-        shift_risk_factors=tuple(Decimal(f) for f in factors),
-        open_cases=cases or {},
-    )
+from tests.interdiction.instances import problem
 
 
 def test_risk_uses_open_cases_capped_at_four():

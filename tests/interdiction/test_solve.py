@@ -1,25 +1,17 @@
 """The optimizer: hand-computed optima, engines agree, fast formulation = textbook, plans check."""
 
-from decimal import Decimal
-
 import pytest
 
 from interdiction.check import check_plan
 from interdiction.engines import CpSatSettings
-from interdiction.model import Assignment, Corridor, PlanningProblem, Team
+from interdiction.model import Assignment, Corridor, Team
 from interdiction.solve import SolveStatus, solve_assignments
-from tests.interdiction.instances import clustered_problem, random_problem, scarce_problem
-
-
-def problem(corridors, teams, agreements=(), days=1, shifts_per_day=1, factors=("1",)):
-    return PlanningProblem(
-        corridors=tuple(corridors),
-        teams=tuple(teams),
-        agreements=frozenset(agreements),
-        days=days,
-        shifts_per_day=shifts_per_day,
-        shift_risk_factors=tuple(Decimal(f) for f in factors),
-    )
+from tests.interdiction.instances import (
+    clustered_problem,
+    problem,
+    random_problem,
+    scarce_problem,
+)
 
 
 @pytest.mark.parametrize("engine", ["highs", "cpsat", "auto"])

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,31 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from cases.settings import get_settings
-from cordon.cli import main
+from tests.helpers import cli
 from tests.notifications.conftest import open_cases
-
-
-@pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    saved = dict(os.environ)
-    yield tmp_path
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    old_argv = sys.argv
-    sys.argv = ["cordon", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = old_argv
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.usefixtures("prefect_server")
