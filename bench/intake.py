@@ -57,8 +57,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 @contextmanager
 def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
     """A new, migrated database with the scenario loaded; CORDON_DATABASE_URL points at it."""
-    from cases.db import engine_for
-    from cases.settings import get_settings
+    from cases.kernel.db import engine_for
+    from cases.kernel.settings import get_settings
 
     name = f"cordon_bench_{uuid.uuid4().hex[:8]}"
     admin = None
@@ -86,8 +86,8 @@ def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
 
 
 def load_scenario() -> None:
-    from cases.db import get_engine
-    from cases.schema import init_database
+    from cases.kernel.db import get_engine
+    from cases.reference.install import init_database
     from flows.load_scenario import SCENARIO_FILES, load_scenario_file
 
     init_database(get_engine())
@@ -203,8 +203,8 @@ def raw_insert(url: str, rows: list[tuple[Any, ...]]) -> float:
 def core_insert(url: str, rows: list[tuple[Any, ...]]) -> float:
     """Seconds to insert the same rows with SQLAlchemy Core ``executemany`` (what any ingest
     written with SQLAlchemy pays at least: type processing per row)."""
-    from cases.db import make_engine
-    from cases.models import Alert
+    from cases.kernel.db import make_engine
+    from cases.kernel.models import Alert
 
     table = Alert.__table__  # type: ignore[attr-defined]
     names = [c.name for c in table.columns if c.name != "id"]
@@ -234,9 +234,10 @@ def run_naive(path: Path, count: int) -> tuple[float, int]:
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
-    from cases.db import read_session, unit_of_work
-    from cases.intake import read_lines
-    from cases.service import open_or_merge, store_alerts
+    from cases.intake.merge import open_or_merge
+    from cases.intake.store import store_alerts
+    from cases.intake.validation import read_lines
+    from cases.kernel.db import read_session, unit_of_work
     from cordon.app import run_flow
     from flows.intake import intake_reference
 

@@ -115,10 +115,10 @@ class ServerProcess:
 
 
 def prepare(url: str, messages: int) -> Any:
-    from cases.db import make_engine, unit_of_work
-    from cases.events import CaseOpened
-    from cases.models import Case, CaseJurisdiction, Contact, Role, TaskForce
-    from cases.schema import init_database
+    from cases.kernel.db import make_engine, unit_of_work
+    from cases.kernel.events import CaseOpened
+    from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, TaskForce
+    from cases.reference.install import init_database
     from notifications.outbox import enqueue
 
     engine = make_engine(url)
@@ -202,7 +202,7 @@ def run_outbox(
     batch_size: int,
 ) -> tuple[float, float, int]:
     """claim → render → deliver → record until the outbox is empty; (total s, SMTP s, sent)."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from notifications.dispatcher import claim_due, record_deliveries, render_claim
 
     smtp_s, sent = 0.0, 0

@@ -28,7 +28,7 @@ from plan_instances import SIZES, instance
 
 from interdiction.check import check_plan
 from interdiction.engines import CpSatSettings
-from interdiction.model import PlanningProblem, build_model
+from interdiction.problem import PlanningProblem, build_model
 from interdiction.randomized import solve_mixed_strategy
 from interdiction.solve import SolveResult, SolveStatus, solve_assignments
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from interdiction.model import Corridor, CorridorKind, PlanningProblem, Team, TeamKind
+from interdiction.problem import Corridor, CorridorKind, PlanningProblem, Team, TeamKind
 
 SIZES: dict[str, tuple[int, int]] = {
     "small": (30, 24),

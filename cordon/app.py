@@ -46,8 +46,8 @@ def main_options(
 
 def ready_engine() -> Any:
     """The configured database, initialised when it is empty or behind (SPEC §2)."""
-    from cases.db import get_engine
-    from cases.schema import ensure_database
+    from cases.kernel.db import get_engine
+    from cases.reference.install import ensure_database
 
     engine = get_engine()
     ensure_database(engine)

@@ -12,8 +12,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cases.errors import CordonError
-from cases.models import CaseOutcome, CaseStatus
+from cases.kernel.errors import CordonError
+from cases.kernel.models import CaseOutcome, CaseStatus
 from cordon.app import AsOption, JsonOption, app, ready_engine, run_flow
 from cordon.output import console, emit_json
 
@@ -89,9 +89,9 @@ def quarantine_list(
     json_output: JsonOption = False,
 ) -> None:
     """Quarantined lines: origin file, line number, reason, raw text."""
-    from cases.db import read_session
-    from cases.models import QuarantineStatus
-    from cases.queries import quarantine_items
+    from cases.intake.models import QuarantineStatus
+    from cases.intake.quarantine import quarantine_items
+    from cases.kernel.db import read_session
 
     with read_session(ready_engine()) as session:
         items = quarantine_items(session, status=None if show_all else QuarantineStatus.OPEN)
@@ -153,9 +153,9 @@ def cases_list(
     json_output: JsonOption = False,
 ) -> None:
     """The case queue, highest priority first."""
-    from cases.db import read_session
-    from cases.queries import list_cases
-    from cases.sharing import viewer_for
+    from cases.casework.views import list_cases
+    from cases.kernel.db import read_session
+    from cases.kernel.sharing import viewer_for
 
     with read_session(ready_engine()) as session:
         items = list_cases(session, viewer_for(session, as_email), status=status)
@@ -190,9 +190,9 @@ def cases_show(
     json_output: JsonOption = False,
 ) -> None:
     """One case: alerts, subjects, why it was flagged, related cases, timeline."""
-    from cases.db import read_session
-    from cases.queries import show_case
-    from cases.sharing import viewer_for
+    from cases.casework.views import show_case
+    from cases.kernel.db import read_session
+    from cases.kernel.sharing import viewer_for
 
     with read_session(ready_engine()) as session:
         case = show_case(session, viewer_for(session, as_email), case_id)
@@ -260,9 +260,9 @@ def cases_transition(
 ) -> None:
     """Move a case along new → triage → investigating → interdiction_planned → action_taken →
     referred → closed (closing needs --outcome)."""
-    from cases.audit import SYSTEM_ACTOR
-    from cases.db import unit_of_work
-    from cases.lifecycle import transition_case
+    from cases.casework.transitions import transition_case
+    from cases.kernel.audit import SYSTEM_ACTOR
+    from cases.kernel.db import unit_of_work
 
     with unit_of_work(ready_engine()) as session:
         case = transition_case(session, case_id, status, outcome=outcome, actor=by or SYSTEM_ACTOR)
@@ -281,9 +281,9 @@ def cases_link(
     json_output: JsonOption = False,
 ) -> None:
     """Mark two cases as related."""
-    from cases.audit import SYSTEM_ACTOR
-    from cases.db import unit_of_work
-    from cases.lifecycle import link
+    from cases.casework.transitions import link
+    from cases.kernel.audit import SYSTEM_ACTOR
+    from cases.kernel.db import unit_of_work
 
     with unit_of_work(ready_engine()) as session:
         created = link(session, case_id, other_id, actor=by or SYSTEM_ACTOR)
@@ -305,9 +305,9 @@ def cases_split(
     json_output: JsonOption = False,
 ) -> None:
     """Undo a wrong merge: move alerts to a new case and recompute both cases."""
-    from cases.audit import SYSTEM_ACTOR
-    from cases.db import unit_of_work
-    from cases.lifecycle import split_case
+    from cases.casework.transitions import split_case
+    from cases.kernel.audit import SYSTEM_ACTOR
+    from cases.kernel.db import unit_of_work
     from flows.intake import intake_reference
     from notifications.outbox import enqueue
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 from cordon import (  # noqa: F401  (importing a command module registers its commands)
     cases_commands,
     notify_commands,
@@ -35,8 +35,8 @@ app.add_typer(audit_app, name="audit")
 @app.command()
 def init(json_output: JsonOption = False) -> None:
     """Create or upgrade the schema and load the shipped reference data."""
-    from cases.db import get_engine
-    from cases.schema import init_database
+    from cases.kernel.db import get_engine
+    from cases.reference.install import init_database
 
     report = init_database(get_engine())
     if json_output:
@@ -92,8 +92,8 @@ def print_load_report(report: dict[str, Any]) -> None:
 @audit_app.command("verify")
 def audit_verify(json_output: JsonOption = False) -> None:
     """Recompute the hash chain; name the first broken link."""
-    from cases.audit import verify_chain
-    from cases.db import read_session
+    from cases.kernel.audit import verify_chain
+    from cases.kernel.db import read_session
 
     with read_session(ready_engine()) as session:
         report = verify_chain(session)
@@ -114,8 +114,8 @@ def audit_log(
     json_output: JsonOption = False,
 ) -> None:
     """Print audit events in chain order."""
-    from cases.audit import event_to_dict, history
-    from cases.db import read_session
+    from cases.kernel.audit import event_to_dict, history
+    from cases.kernel.db import read_session
 
     with read_session(ready_engine()) as session:
         events = history(session, case_id=case, limit=limit)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 from cordon.app import JsonOption, app, ready_engine, run_flow
 from cordon.output import console, emit_json
 
@@ -44,7 +44,7 @@ def notify_dispatch(
             raise CordonError(
                 f"--digests-through {digests_through!r} is not a date: use YYYY-MM-DD"
             ) from exc
-    from cases.settings import get_settings
+    from cases.kernel.settings import get_settings
     from notifications.smtp import parse_mail_url
 
     parse_mail_url(get_settings().mail_url)  # a bad CORDON_MAIL_URL is one line, before Prefect
@@ -79,7 +79,7 @@ def notify_list(
 
     if status is not None and status not in STATUSES:
         raise CordonError(f"--status {status!r} is not one of {', '.join(STATUSES)}")
-    from cases.db import read_session
+    from cases.kernel.db import read_session
 
     with read_session(ready_engine()) as session:
         messages = [

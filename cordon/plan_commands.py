@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 from cordon.app import JsonOption, app, ready_engine, run_flow
 from cordon.output import console, emit_json
 
@@ -92,7 +92,7 @@ def approve_command(
     json_output: JsonOption = False,
 ) -> None:
     """Approve a proposed plan: each team lead is told their own shifts."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from interdiction.plans import approve_plan
     from notifications.outbox import enqueue
 
@@ -123,7 +123,7 @@ def publish_command(
     json_output: JsonOption = False,
 ) -> None:
     """Publish an approved plan (the roster is final)."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from interdiction.plans import publish_plan
 
     with unit_of_work(ready_engine()) as session:
@@ -142,7 +142,7 @@ def show_command(
     json_output: JsonOption = False,
 ) -> None:
     """A stored plan: its figures, coverage, unmet risk and recorded outcomes."""
-    from cases.db import read_session
+    from cases.kernel.db import read_session
     from interdiction.plans import plan_document
 
     _check_writable(export)
@@ -158,7 +158,7 @@ def show_command(
 @plan_app.command("list")
 def list_command(json_output: JsonOption = False) -> None:
     """The stored plans, newest first."""
-    from cases.db import read_session
+    from cases.kernel.db import read_session
     from interdiction.plans import list_plans
 
     with read_session(ready_engine()) as session:
@@ -193,7 +193,7 @@ def record_command(
     json_output: JsonOption = False,
 ) -> None:
     """Record what an inspection of an approved plan found; the corridor's risk learns from it."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from interdiction.plans import record_outcome
 
     with unit_of_work(ready_engine()) as session:
@@ -225,7 +225,7 @@ def _check_writable(path: Path | None) -> None:
 def _export(plan_id: str, path: Path | None) -> None:
     if path is None:
         return
-    from cases.db import read_session
+    from cases.kernel.db import read_session
     from interdiction.plans import roster_csv
 
     with read_session(ready_engine()) as session:

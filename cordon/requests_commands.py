@@ -16,7 +16,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 from cordon.app import AsOption, JsonOption, app, ready_engine, run_flow
 from cordon.output import console, emit_json
 
@@ -42,14 +42,14 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _today(now: str | None) -> date:
-    from cases.columns import today_utc
+    from cases.kernel.columns import today_utc
 
     return _day(now, "--now") or today_utc()
 
 
 def _moment(value: str | None) -> datetime:
     """A custody timestamp: ISO 8601 with a UTC offset; default now."""
-    from cases.columns import utcnow
+    from cases.kernel.columns import utcnow
 
     if value is None:
         return utcnow()
@@ -91,7 +91,7 @@ def open_command(
     json_output: JsonOption = False,
 ) -> None:
     """Open a request in draft on a case and route it."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from cases.legal.service import open_request
 
     with unit_of_work(ready_engine()) as session:
@@ -126,9 +126,9 @@ def show_command(
     json_output: JsonOption = False,
 ) -> None:
     """A request: its routing decision, status, deadlines with due dates, history, evidence."""
-    from cases.db import read_session
+    from cases.kernel.db import read_session
+    from cases.kernel.sharing import viewer_for
     from cases.legal.views import show_request
-    from cases.sharing import viewer_for
 
     with read_session(ready_engine()) as session:
         view = show_request(session, request_id, viewer_for(session, as_email), _today(now))
@@ -160,9 +160,9 @@ def list_command(
     json_output: JsonOption = False,
 ) -> None:
     """The requests you may see, with their next and overdue deadlines."""
-    from cases.db import read_session
+    from cases.kernel.db import read_session
+    from cases.kernel.sharing import viewer_for
     from cases.legal.views import list_requests
-    from cases.sharing import viewer_for
 
     with read_session(ready_engine()) as session:
         rows = list_requests(
@@ -223,7 +223,7 @@ def advance_command(
     json_output: JsonOption = False,
 ) -> None:
     """Move a request along its lifecycle, or record an event that starts a deadline."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from cases.legal.service import advance_request
     from notifications.outbox import enqueue
 
@@ -276,7 +276,7 @@ def set_command(
     json_output: JsonOption = False,
 ) -> None:
     """Fill in the document fields of a request (legal-cooperation.md §5)."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from cases.legal.service import set_fields
 
     values = _field_values(pairs or [], fields_file)
@@ -296,7 +296,7 @@ def document_command(
 ) -> None:
     """Render the letter of request (MLA) or the extradition request (refused, naming them, while
     required fields are empty)."""
-    from cases.db import read_session
+    from cases.kernel.db import read_session
     from cases.legal.service import render_request_document
 
     with read_session(ready_engine()) as session:
@@ -370,7 +370,7 @@ def _custody(
     json_output: bool,
     reason: str = "",
 ) -> None:
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from cases.legal.evidence_service import file_sha256, record_custody
 
     when = _moment(at)
@@ -402,7 +402,7 @@ def evidence_add(
     json_output: JsonOption = False,
 ) -> None:
     """Add an item the request asks for (status requested)."""
-    from cases.db import unit_of_work
+    from cases.kernel.db import unit_of_work
     from cases.legal.evidence_service import add_evidence
 
     with unit_of_work(ready_engine()) as session:

@@ -15,9 +15,9 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from cases.db import get_engine, read_session, unit_of_work
-from cases.schema import ensure_database
-from cases.settings import get_settings
+from cases.kernel.db import get_engine, read_session, unit_of_work
+from cases.kernel.settings import get_settings
+from cases.reference.install import ensure_database
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from notifications.dispatcher import (
     BATCH_SIZE,

@@ -24,19 +24,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 from sqlmodel import select
 
-from cases.db import get_engine, read_session, unit_of_work
-from cases.intake import IntakeReference, RawLine, batched, read_lines
-from cases.models import QuarantinedLine, QuarantineStatus
-from cases.schema import ensure_database
-from cases.service import (
-    IntakeOutcome,
-    StoreResult,
-    load_reference,
-    mark_fixed,
-    newest_alert_id,
-    open_or_merge,
-    store_alerts,
-)
+from cases.intake.merge import IntakeOutcome, open_or_merge
+from cases.intake.models import QuarantinedLine, QuarantineStatus
+from cases.intake.reference import load_reference
+from cases.intake.store import StoreResult, mark_fixed, newest_alert_id, store_alerts
+from cases.intake.validation import IntakeReference, RawLine, batched, read_lines
+from cases.kernel.db import get_engine, read_session, unit_of_work
+from cases.reference.install import ensure_database
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.models import Corridor
 from notifications.outbox import enqueue

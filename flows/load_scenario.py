@@ -9,9 +9,12 @@ from typing import Any
 from prefect import flow, task
 from sqlmodel import Session
 
-from cases import audit
-from cases.db import get_engine, unit_of_work
-from cases.scenario import (
+from cases.kernel import audit
+from cases.kernel.db import get_engine, unit_of_work
+from cases.reference.files import ScenarioFileError
+from cases.reference.install import ensure_database
+from cases.reference.sync import FileLoad
+from cases.scenario.loading import (
     load_bilateral_overrides,
     load_contacts,
     load_membership_overrides,
@@ -19,9 +22,6 @@ from cases.scenario import (
     load_task_force,
     load_watchlist,
 )
-from cases.scenario_files import ScenarioFileError
-from cases.schema import ensure_database
-from cases.sync import FileLoad
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.scenario import load_agreements, load_corridors, load_teams
 

@@ -15,13 +15,13 @@ from typing import Any
 
 from prefect import flow, task
 
-from cases.audit import verify_chain
-from cases.db import read_session, unit_of_work
+from cases.casework.views import list_cases
+from cases.kernel.audit import verify_chain
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.models import CaseStatus
+from cases.kernel.sharing import OPERATOR
 from cases.legal.demo import open_demo_requests
-from cases.models import CaseStatus
-from cases.queries import list_cases
-from cases.scenario import describe_task_force
-from cases.sharing import OPERATOR
+from cases.scenario.loading import describe_task_force
 from flows.dispatch_notifications import dispatch_notifications
 from flows.intake import intake
 from flows.load_scenario import load_scenario
@@ -82,7 +82,7 @@ def summarise() -> dict[str, Any]:
 
 def case_reasons(session: Any, case_id: str) -> list[str]:
     """The top indicators of a case's score breakdown: why it was opened."""
-    from cases.models import Case
+    from cases.kernel.models import Case
 
     case = session.get(Case, case_id)
     return [f"{row['indicator']} {row['weight']:.2f}" for row in case.score_breakdown[:3]]

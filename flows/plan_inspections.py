@@ -15,14 +15,12 @@ from typing import Any, TypeVar
 
 from prefect import flow, task
 
-from cases.columns import today_utc
-from cases.db import read_session, unit_of_work
-from cases.errors import CordonError
+from cases.kernel.columns import today_utc
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.errors import CordonError
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.inputs import PlanningInputs, planning_inputs
-from interdiction.model import Assignment
 from interdiction.models import PlanMode
-from interdiction.plan import InspectionPlan, propose_plan, propose_randomized_plan
 from interdiction.plans import (
     latest_plan_for,
     plan_document,
@@ -30,6 +28,8 @@ from interdiction.plans import (
     previous_roster,
     store_plan,
 )
+from interdiction.problem import Assignment
+from interdiction.proposal import InspectionPlan, propose_plan, propose_randomized_plan
 from interdiction.solve import Engine
 
 E = TypeVar("E", bound=StrEnum)

@@ -11,7 +11,7 @@ from typing import Any
 
 from prefect import flow, task
 
-from cases.db import unit_of_work
+from cases.kernel.db import unit_of_work
 from cases.legal.service import route_drafts
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from prefect import flow, task
 
-from cases.columns import today_utc
-from cases.db import unit_of_work
-from cases.events import DeadlineOverdue
+from cases.kernel.columns import today_utc
+from cases.kernel.db import unit_of_work
+from cases.kernel.events import DeadlineOverdue
 from cases.legal.service import parse_day
 from cases.legal.watch import record_deadline_notices
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error

@@ -2,7 +2,7 @@
 
 Deliberately shares no logic with the optimizer: it reads only the input dataclasses and
 re-implements kind compatibility, eligibility (agreements included) and the risk formula here,
-so a mistake in ``interdiction.model`` or ``interdiction.solve`` cannot hide itself.
+so a mistake in ``interdiction.problem`` or ``interdiction.solve`` cannot hide itself.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from interdiction.model import Assignment, PlanningProblem
+from interdiction.problem import Assignment, PlanningProblem
 
 
 class Rule(StrEnum):

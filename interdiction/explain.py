@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from interdiction.model import (
+from interdiction.problem import (
     Assignment,
     PlanningProblem,
     Team,

@@ -1,7 +1,7 @@
 """The planning problem as a solver-neutral linear program, in two formulations.
 
 ``aggregated`` (Cordon's): one 0/1 variable X[g,c,s] per *team group* g (see
-``interdiction.model``), eligible corridor c and shift s with positive weight. It rests on two
+``interdiction.problem``), eligible corridor c and shift s with positive weight. It rests on two
 exact reductions:
 
 1. Only presence counts. The objective r·(covered + joint) equals r·min(2, number of distinct
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from interdiction.model import PlanningModel
+from interdiction.problem import PlanningModel
 
 
 class Formulation(StrEnum):

@@ -18,11 +18,11 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from cases.errors import CordonError
-from cases.models import Case, CaseCorridor, CaseStatus, TaskForce
+from cases.kernel.errors import CordonError
+from cases.kernel.models import Case, CaseCorridor, CaseStatus, TaskForce
 from interdiction import models as tables
-from interdiction.model import Corridor, PlanningProblem, Team
 from interdiction.outcomes import updated_base_risks
+from interdiction.problem import Corridor, PlanningProblem, Team
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from cases.columns import UtcDateTime, utcnow
-from cases.models import Confidence, json_column
-from interdiction.model import CorridorKind, TeamKind
+from cases.kernel.columns import UtcDateTime, json_column, utcnow
+from cases.reference.models import Confidence
 from interdiction.outcomes import InspectionResult
+from interdiction.problem import CorridorKind, TeamKind
 from interdiction.solve import SolveStatus
 
 

@@ -15,16 +15,15 @@ from typing import Any
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from cases import audit
-from cases.columns import utcnow
-from cases.counters import next_id
-from cases.errors import CordonError
-from cases.events import PlanApproved, Shift
-from cases.models import Role
-from cases.sharing import UnknownContact, viewer_for
+from cases.kernel import audit
+from cases.kernel.columns import utcnow
+from cases.kernel.counters import next_id
+from cases.kernel.errors import CordonError
+from cases.kernel.events import PlanApproved, Shift
+from cases.kernel.models import Role
+from cases.kernel.sharing import UnknownContact, viewer_for
 from interdiction.check import check_plan
 from interdiction.inputs import PlanningInputs, learned_base_risks, shift_start
-from interdiction.model import Assignment
 from interdiction.models import (
     Corridor,
     InspectionOutcome,
@@ -35,7 +34,8 @@ from interdiction.models import (
     Team,
 )
 from interdiction.outcomes import InspectionResult
-from interdiction.plan import InspectionPlan
+from interdiction.problem import Assignment
+from interdiction.proposal import InspectionPlan
 from interdiction.solve import SolveStatus
 
 NEXT_STATUS = {PlanStatus.PROPOSED: PlanStatus.APPROVED, PlanStatus.APPROVED: PlanStatus.PUBLISHED}

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from interdiction.engines import solve_with_highs
 from interdiction.formulation import LinearProgram, aggregated_program
-from interdiction.model import Assignment, PlanningModel, PlanningProblem, build_model
+from interdiction.problem import Assignment, PlanningModel, PlanningProblem, build_model
 from interdiction.rosters import greedy_group_plan, rosters_from_group_counts
 from interdiction.solve import Engine, SolveResult, solve_assignments
 

@@ -1,6 +1,6 @@
 """Group shift counts ⇄ concrete team rosters, and a greedy plan for warm starts.
 
-The optimizer plans a *team group* (interchangeable teams, see ``interdiction.model``) as integer
+The optimizer plans a *team group* (interchangeable teams, see ``interdiction.problem``) as integer
 counts: ``counts[s]`` teams of the group work in shift s. :func:`split_group_shifts` turns such
 counts back into one week per team. It is exact: for counts with 0 ≤ W_s, W_s + W_{s+1} ≤ n and
 ΣW ≤ n·K it always succeeds (Baum–Trotter integer decomposition of the totally unimodular
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from interdiction.model import Assignment, PlanningModel
+from interdiction.problem import Assignment, PlanningModel
 
 GroupCounts = dict[tuple[int, int, int], int]
 """(group, corridor, shift) → 1 when one team of the group inspects the corridor in that shift."""

@@ -10,11 +10,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, select
 
-from cases.fields import CountryCode, CountryList
-from cases.models import Confidence, Contact
-from cases.scenario import current_task_force
-from cases.scenario_files import Problem, ScenarioFileError, read_csv, reject_duplicates
-from cases.sync import FileLoad, Missing, sync_rows
+from cases.kernel.models import Contact
+from cases.reference.field_types import CountryCode, CountryList
+from cases.reference.files import Problem, ScenarioFileError, read_csv, reject_duplicates
+from cases.reference.models import Confidence
+from cases.reference.sync import FileLoad, Missing, sync_rows
+from cases.scenario.loading import current_task_force
 from interdiction.models import Agreement, Corridor, CorridorKind, Team, TeamKind
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")

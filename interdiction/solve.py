@@ -36,7 +36,7 @@ from interdiction.formulation import (
     restricted,
     textbook_program,
 )
-from interdiction.model import Assignment, PlanningModel, PlanningProblem, build_model
+from interdiction.problem import Assignment, PlanningModel, PlanningProblem, build_model
 from interdiction.rosters import (
     greedy_group_plan,
     group_counts_from_assignments,

@@ -1,16 +1,19 @@
-"""Alembic environment: Cordon's migrations run on the connection handed over by ``cases.db``."""
+"""Alembic environment: Cordon's migrations run on the connection ``cases.kernel.db`` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
+import cases.intake.models
+import cases.kernel.models
 import cases.legal.models
-import cases.models  # noqa: F401
+import cases.reference.models
+import cases.scenario.models  # noqa: F401
 import interdiction.models  # noqa: F401
 import notifications.models  # noqa: F401
-from cases.db import make_engine
-from cases.settings import get_settings
+from cases.kernel.db import make_engine
+from cases.kernel.settings import get_settings
 
 target_metadata = SQLModel.metadata
 

@@ -46,8 +46,8 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, bindparam, func, or_, text, update
 from sqlmodel import Session, col, select
 
-from cases.db import get_engine, read_session, unit_of_work
-from cases.settings import get_settings
+from cases.kernel.db import get_engine, read_session, unit_of_work
+from cases.kernel.settings import get_settings
 from notifications.models import DigestItem, MessageKind, OutboxMessage, OutboxStatus
 from notifications.outbox import Viewers, insert_ignoring_duplicates
 from notifications.render import (

@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from cases.columns import UtcDateTime, utcnow
-from cases.models import json_column
+from cases.kernel.columns import UtcDateTime, json_column, utcnow
 
 
 class OutboxStatus(StrEnum):

@@ -2,10 +2,10 @@
 
 ``enqueue(session, events)`` is what a flow calls inside its unit of work, right after the change
 that produced the events. For each event it finds the people who must hear about it (by role and
-jurisdiction, from ``contacts``), keeps only those whom ``cases.sharing`` lets see it, and writes
-one outbox row per person — or, for ``digest=daily`` contacts and for merged alerts, one digest
-item. Rows are inserted with ``ON CONFLICT (dedupe_key) DO NOTHING``: enqueueing the same events
-again inserts nothing.
+jurisdiction, from ``contacts``), keeps only those whom ``cases.kernel.sharing`` lets see it, and
+writes one outbox row per person — or, for ``digest=daily`` contacts and for merged alerts, one
+digest item. Rows are inserted with ``ON CONFLICT (dedupe_key) DO NOTHING``: enqueueing the same
+events again inserts nothing.
 
 Who hears what:
 
@@ -35,7 +35,7 @@ from sqlalchemy import Table, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from cases.events import (
+from cases.kernel.events import (
     AlertsMerged,
     CaseOpened,
     DeadlineApproaching,
@@ -44,7 +44,7 @@ from cases.events import (
     PlanApproved,
     RequestTransmitted,
 )
-from cases.models import (
+from cases.kernel.models import (
     Alert,
     Case,
     CaseAlert,
@@ -54,8 +54,8 @@ from cases.models import (
     Digest,
     Role,
 )
-from cases.settings import get_settings
-from cases.sharing import (
+from cases.kernel.settings import get_settings
+from cases.kernel.sharing import (
     UnknownContact,
     Viewer,
     can_see_case,
@@ -105,7 +105,7 @@ def dedupe_key(event_key: str, recipient: str) -> str:
 
 @dataclass
 class Viewers:
-    """``cases.sharing``'s answers for contacts, each asked once per enqueue or claim."""
+    """``cases.kernel.sharing``'s answers for contacts, each asked once per enqueue or claim."""
 
     session: Session
     cache: dict[str, Viewer | None] = field(default_factory=dict)
@@ -129,7 +129,7 @@ class Viewers:
         return self.cases_seen[key]
 
     def decide_cases(self, email: str, case_ids: Iterable[str]) -> None:
-        """Ask ``cases.sharing`` about many cases for one person in one query per 500."""
+        """Ask ``cases.kernel.sharing`` about many cases for one person in one query per 500."""
         wanted = sorted({c for c in case_ids if (email, c) not in self.cases_seen})
         viewer = self.of(email)
         for start in range(0, len(wanted), 500):

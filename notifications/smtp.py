@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 
 DEFAULT_CONNECTIONS = 4
 SMTP_TIMEOUT_S = 30.0

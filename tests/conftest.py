@@ -45,9 +45,9 @@ import pytest  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from cases.db import engine_for, make_engine  # noqa: E402
-from cases.schema import init_database  # noqa: E402
-from cases.settings import get_settings  # noqa: E402
+from cases.kernel.db import engine_for, make_engine  # noqa: E402
+from cases.kernel.settings import get_settings  # noqa: E402
+from cases.reference.install import init_database  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_ADMIN_URL = os.environ.get(

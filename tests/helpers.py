@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from cases.db import read_session, unit_of_work
-from cases.intake import RawLine
-from cases.service import IntakeOutcome, StoreResult, open_or_merge, store_alerts
+from cases.intake.merge import IntakeOutcome, open_or_merge
+from cases.intake.store import StoreResult, store_alerts
+from cases.intake.validation import RawLine
+from cases.kernel.db import read_session, unit_of_work
 from cordon.cli import main
 from flows.intake import intake_reference
 from flows.load_scenario import SCENARIO_FILES, load_scenario_file
@@ -70,8 +71,8 @@ TO_TRANSMITTED = ("legal_review", "translation_pending", "ready", "transmitted")
 def legal_scenario(engine: Any, directory: Path) -> None:
     """The mini scenario (HR, RS, SI) with an auditor and two cases: CASE-2026-000001 (lead HR;
     HR, RS, SI participate; score 0.9) and CASE-2026-000002 (lead RS, lead-only sharing; 0.7)."""
-    from cases.db import unit_of_work
-    from cases.models import Case, CaseJurisdiction, Contact, Role, Sharing
+    from cases.kernel.db import unit_of_work
+    from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, Sharing
 
     load_files(directory)
     with unit_of_work(engine) as session:

@@ -1,7 +1,7 @@
 """The legal-cooperation catalogue: closed code sets and the reference facts the router decides on.
 
 Facts (states, memberships, bilateral treaties, instruments) are data shipped in
-`cases/reference/`; a scenario may override or add state, membership and bilateral rows.
+`cases/reference/data/`; a scenario may override or add state, membership and bilateral rows.
 Everything here is plain frozen data built by pure functions over lists of row dicts, so the store
 can later hand in rows read from its tables instead of the shipped CSV files.
 """
@@ -426,7 +426,7 @@ Row = Mapping[str, Any]
 
 
 def _reference_dir() -> Path:
-    return Path(str(resources.files("cases") / "reference"))
+    return Path(str(resources.files("cases") / "reference" / "data"))
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:

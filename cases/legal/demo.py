@@ -17,14 +17,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cases.kernel.models import Case, CaseJurisdiction, CaseStatus
 from cases.legal.catalogue import LegalFacts, StateProfile, TimerKind
 from cases.legal.deadlines import Deadline
+from cases.legal.facts import legal_facts
 from cases.legal.models import LegalRequest
-from cases.legal.reference import legal_facts
 from cases.legal.routing import RoutingDecision
 from cases.legal.service import open_request
 from cases.legal.store import stored_decision
-from cases.models import Case, CaseJurisdiction, CaseStatus
 
 
 @dataclass(frozen=True)

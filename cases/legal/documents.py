@@ -18,8 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cases.legal.catalogue import InstrumentCode, LegalFacts, Measure, RequestType
 from cases.legal.checks import EU_LIST_OFFENCES
+from cases.legal.document_fields import FIELD_BY_NAME, FIELDS
 from cases.legal.errors import LegalCooperationError, MissingFields
-from cases.legal.fields import FIELD_BY_NAME, FIELDS
 from cases.legal.routing import RequestFacts, RoutingDecision
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"

@@ -1,7 +1,7 @@
 """Errors of the legal-cooperation core: each carries one line saying what is wrong and how to "
 "fix it."""
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 
 
 class LegalCooperationError(ValueError, CordonError):

@@ -13,16 +13,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cases import audit
-from cases.audit import SYSTEM_ACTOR
-from cases.columns import utcnow
-from cases.errors import CordonError
+from cases.kernel import audit
+from cases.kernel.audit import SYSTEM_ACTOR
+from cases.kernel.columns import utcnow
+from cases.kernel.errors import CordonError
 from cases.legal import evidence as core
 from cases.legal.errors import EvidenceError
+from cases.legal.models import CustodyEntry, EvidenceItem, EvidenceStatus
 from cases.legal.service import acting_contact
 from cases.legal.store import get_request, is_final
 from cases.legal.views import core_custody, evidence_view
-from cases.models import CustodyEntry, EvidenceItem, EvidenceStatus
 
 
 class EvidenceNotFound(CordonError):

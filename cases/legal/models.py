@@ -1,4 +1,5 @@
-"""The legal-request tables: a request on a case, its history, and the deadline notices sent.
+"""The legal-request tables: a request on a case, its history, the deadline notices sent, and the
+evidence it asks for with its chain of custody.
 
 A request stores the facts it was routed on, the routing decision in full form
 (`RoutingDecision.to_dict(full=True)`: each deadline keeps its instrument, article and ending
@@ -10,12 +11,14 @@ lives in `evidence_items` (with `request_id`) and its chain of custody in `custo
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from cases.columns import UtcDateTime, utcnow
+import cases.kernel.models  # noqa: F401  (cases and contacts, which these tables refer to)
+from cases.kernel.columns import UtcDateTime, utcnow
 
 
 class LegalRequest(SQLModel, table=True):
@@ -83,3 +86,39 @@ class DeadlineNotice(SQLModel, table=True):
     due: date
     fire_on: date
     created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+
+
+class EvidenceStatus(StrEnum):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+
+
+class EvidenceItem(SQLModel, table=True):
+    __tablename__ = "evidence_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    # the legal request that asks for it, if any
+    request_id: str | None = Field(default=None, foreign_key="legal_requests.id", index=True)
+    description: str
+    status: EvidenceStatus = Field(default=EvidenceStatus.REQUESTED, sa_type=String)
+    rejection_reason: str = ""
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+
+
+class CustodyEntry(SQLModel, table=True):
+    """One link of an evidence item's chain of custody: who held it, when, where, file hash."""
+
+    __tablename__ = "custody_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence_items.id", index=True)
+    actor: str
+    at: datetime = Field(sa_type=UtcDateTime)
+    location: str = ""
+    action: str = ""  # received, transferred, examined, stored, admitted, rejected
+    sha256: str | None = None
+    note: str = ""

@@ -41,8 +41,8 @@ from cases.legal.catalogue import (
 )
 from cases.legal.checks import FP_OFFENCES, nationals_agreement_covers, run_checks
 from cases.legal.deadlines import DEFAULT_POLICY, Deadline, ReminderPolicy, deadlines_for
+from cases.legal.document_fields import MEASURE_FIELDS, NOT_FOR_MEASURE, in_document_order
 from cases.legal.errors import InvalidRequest
-from cases.legal.fields import MEASURE_FIELDS, NOT_FOR_MEASURE, in_document_order
 
 IC = InstrumentCode
 UNTOC_OFFENCES = frozenset(

@@ -15,18 +15,20 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cases import audit
-from cases.audit import SYSTEM_ACTOR
-from cases.columns import today_utc, utcnow
-from cases.counters import next_id
-from cases.errors import CordonError
-from cases.events import RequestTransmitted
+from cases.kernel import audit
+from cases.kernel.audit import SYSTEM_ACTOR
+from cases.kernel.columns import today_utc, utcnow
+from cases.kernel.counters import next_id
+from cases.kernel.errors import CordonError
+from cases.kernel.events import RequestTransmitted
+from cases.kernel.models import Case, Contact, Role
+from cases.kernel.sharing import UnknownContact, Viewer, can_see_case, viewer_for
 from cases.legal.catalogue import Capital, Flag, LegalFacts, Offence, RequestStatus
 from cases.legal.documents import document_kind, normalise_fields, render_document
 from cases.legal.errors import IllegalTransition, LegalCooperationError
+from cases.legal.facts import legal_facts
 from cases.legal.lifecycle import SideEvent, advance, event_name, record_event
 from cases.legal.models import LegalRequest, RequestEvent
-from cases.legal.reference import legal_facts
 from cases.legal.routing import RoutingDecision, make_request, route_request
 from cases.legal.store import (
     deadline_events,
@@ -36,8 +38,6 @@ from cases.legal.store import (
     request_summary,
     stored_decision,
 )
-from cases.models import Case, Contact, Role
-from cases.sharing import UnknownContact, Viewer, can_see_case, viewer_for
 
 REQUEST_ID_PREFIX = "REQ"
 _SIDE_EVENTS = frozenset(e.value for e in SideEvent)

@@ -10,14 +10,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import Session, col, select
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
+from cases.kernel.sharing import Viewer, can_see_request
 from cases.legal.catalogue import RequestStatus
 from cases.legal.lifecycle import FINAL_STATUSES
 from cases.legal.models import LegalRequest, RequestEvent
 from cases.legal.routing import RequestFacts, RoutingDecision, make_request
-from cases.sharing import Viewer, can_see_request
 
 
 class RequestNotFound(CordonError):
@@ -114,3 +115,13 @@ def deadline_events(history: Sequence[RequestEvent]) -> dict[str, date]:
             continue
         events.setdefault(line.event, line.happened_on)
     return events
+
+
+def request_visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    """A WHERE clause on ``LegalRequest`` that keeps the requests ``viewer`` may see."""
+    if viewer.sees_everything:
+        return true()
+    return or_(
+        col(LegalRequest.requesting) == viewer.jurisdiction,
+        col(LegalRequest.requested) == viewer.jurisdiction,
+    )

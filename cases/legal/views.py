@@ -3,7 +3,7 @@
 `show` is SPEC §6's decision object, with each deadline's `due` computed from the recorded events
 (`null` while the event that starts it has not happened), plus the request's status, history,
 evidence and the deadline notices sent. Visibility (SPEC §10) is decided in SQL by
-`cases.sharing.request_visible_to`; a case id is shown only to those who may see the case.
+`cases.legal.store.request_visible_to`; a case id is shown only to those who may see the case.
 """
 
 from __future__ import annotations
@@ -15,23 +15,30 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cases.columns import today_utc
+from cases.kernel.columns import today_utc
+from cases.kernel.models import Case
+from cases.kernel.sharing import Viewer, case_visible_to
 from cases.legal.catalogue import RequestStatus, TimerKind
 from cases.legal.deadlines import Deadline, DeadlineState, compute_due, deadline_state
 from cases.legal.documents import missing_fields
 from cases.legal.evidence import CustodyAction, custody_problems
 from cases.legal.evidence import CustodyEntry as CoreCustodyEntry
 from cases.legal.lifecycle import FINAL_STATUSES
-from cases.legal.models import DeadlineNotice, LegalRequest, RequestEvent
+from cases.legal.models import (
+    CustodyEntry,
+    DeadlineNotice,
+    EvidenceItem,
+    LegalRequest,
+    RequestEvent,
+)
 from cases.legal.store import (
     deadline_events,
     get_request,
     history_of,
     request_summary,
+    request_visible_to,
     stored_decision,
 )
-from cases.models import Case, CustodyEntry, EvidenceItem
-from cases.sharing import Viewer, case_visible_to, request_visible_to
 
 # The decision keys of a request that has not been routed (yet).
 NOT_ROUTED: dict[str, Any] = {

@@ -13,9 +13,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from cases import audit
-from cases.audit import SYSTEM_ACTOR
-from cases.events import DeadlineApproaching, DeadlineOverdue
+from cases.kernel import audit
+from cases.kernel.audit import SYSTEM_ACTOR
+from cases.kernel.events import DeadlineApproaching, DeadlineOverdue
 from cases.legal.catalogue import RequestStatus
 from cases.legal.deadlines import DEFAULT_POLICY, ReminderEvent, ReminderPolicy, TrackedRequest
 from cases.legal.deadlines import due_reminders as reminders_due_at

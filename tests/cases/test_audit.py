@@ -7,8 +7,8 @@ import threading
 
 from sqlalchemy import Engine, text
 
-from cases import audit
-from cases.db import read_session, unit_of_work
+from cases.kernel import audit
+from cases.kernel.db import read_session, unit_of_work
 
 
 def append(engine: Engine, count: int, *, case_id: str | None = None) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.identifiers import compact, imo_is_valid, subject_key, watchlist_key
+from cases.casework.identifiers import compact, imo_is_valid, subject_key, watchlist_key
 
 
 def imo_with_check_digit(six: str) -> str:

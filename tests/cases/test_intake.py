@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cases.intake import (
+from cases.intake.validation import (
     MAX_LINE_BYTES,
     IntakeReference,
     RawLine,

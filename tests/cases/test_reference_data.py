@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from cases import reference_data
-from cases.db import read_session, unit_of_work
-from cases.models import Confidence, Membership, Origin, State
-from cases.schema import database_is_ready, ensure_database
+from cases.kernel.db import read_session, unit_of_work
+from cases.reference import loading as reference_data
+from cases.reference.install import database_is_ready, ensure_database
+from cases.reference.models import Confidence, Membership, Origin, State
 
 ROOT = Path(__file__).resolve().parents[2]
 FACT_TABLES = [

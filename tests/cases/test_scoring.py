@@ -7,9 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.correlation import correlate
-from cases.models import Priority
-from cases.scoring import (
+from cases.casework.scoring import (
     Evidence,
     as_float,
     breakdown,
@@ -18,6 +16,8 @@ from cases.scoring import (
     priority_for,
     reaches,
 )
+from cases.intake.correlation import correlate
+from cases.kernel.models import Priority
 
 WEIGHTS = {
     "undeclared_arms": 0.9,

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from cases.db import read_session, unit_of_work
-from cases.events import AlertsMerged, CaseOpened
-from cases.intake import RawLine, batched, read_lines
-from cases.lifecycle import IllegalTransition, link, split_case, transition_case
-from cases.models import CaseOutcome, CaseStatus
-from cases.queries import UnknownCase, list_cases, show_case
-from cases.service import open_or_merge, store_alerts
-from cases.sharing import OPERATOR, viewer_for
+from cases.casework.transitions import IllegalTransition, link, split_case, transition_case
+from cases.casework.views import UnknownCase, list_cases, show_case
+from cases.intake.merge import open_or_merge
+from cases.intake.store import store_alerts
+from cases.intake.validation import RawLine, batched, read_lines
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.events import AlertsMerged, CaseOpened
+from cases.kernel.models import CaseOutcome, CaseStatus
+from cases.kernel.sharing import OPERATOR, viewer_for
 from cordon.cases_commands import print_case
 from flows.intake import Summary, intake_reference
 from tests.helpers import ingest_alerts, load_files, make_alert, raw_lines
@@ -472,7 +473,7 @@ def test_a_crash_between_the_steps_is_completed_by_the_rerun(balkans: Engine) ->
 def test_a_failure_inside_open_or_merge_leaves_no_half_made_case(
     balkans: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cases import service
+    from cases.intake import merge as service
 
     lines = example_lines()
     with read_session() as session:

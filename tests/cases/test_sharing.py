@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from cases.db import read_session, unit_of_work
-from cases.models import Case, CaseJurisdiction, Contact, Role, Sharing
-from cases.sharing import (
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, Sharing
+from cases.kernel.sharing import (
     UnknownContact,
     can_see_case,
     can_see_request,

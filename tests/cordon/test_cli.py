@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from cases.db import head_revision
+from cases.kernel.db import head_revision
 from tests.helpers import cli
 
 CORDON = [sys.executable, "-c", "from cordon.cli import main; main()"]

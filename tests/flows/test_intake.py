@@ -219,7 +219,7 @@ def test_case_commands_change_cases_and_refuse_mistakes_in_one_line(
 
 
 def test_replay_batches_never_hold_one_line_number_twice() -> None:
-    from cases.intake import RawLine
+    from cases.intake.validation import RawLine
     from flows.intake import replay_batches
 
     rows = [(i, RawLine("f", n, "{}")) for i, n in enumerate([1, 2, 2, 3, 4, 5, 6], start=1)]

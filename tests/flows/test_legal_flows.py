@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from cases.audit import history
-from cases.db import read_session, unit_of_work
+from cases.kernel.audit import history
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.sharing import OPERATOR
 from cases.legal.models import DeadlineNotice, LegalRequest
 from cases.legal.service import advance_request, open_request
 from cases.legal.views import show_request
-from cases.models import Membership, Origin
-from cases.sharing import OPERATOR
+from cases.reference.models import Membership, Origin
 from flows.operations_cycle import operations_cycle
 from flows.route_requests import route_requests
 from flows.watch_deadlines import watch_deadlines

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, MetaData, select, text
 
-from cases.db import read_session
-from cases.models import Contact, TaskForce, WatchlistEntry
+from cases.kernel.db import read_session
+from cases.kernel.models import Contact, TaskForce
+from cases.scenario.models import WatchlistEntry
 from flows.load_scenario import SCENARIO_FILES, load_scenario, load_scenario_file
 from interdiction.models import Agreement, Corridor, Team
 from tests.helpers import load_files

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from cases.db import read_session, unit_of_work
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.models import Contact, Role
 from cases.legal.service import advance_request, open_request
-from cases.models import Contact, Role
 from flows.intake import intake
 from flows.watch_deadlines import watch_deadlines
 from notifications.models import DigestItem, OutboxMessage

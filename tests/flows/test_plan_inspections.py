@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from cases.db import read_session, unit_of_work
-from cases.models import Case, CaseCorridor
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.models import Case, CaseCorridor
 from flows.operations_cycle import operations_cycle
 from flows.plan_inspections import plan_inspections
 from interdiction.models import Plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from interdiction.model import Corridor, CorridorKind, PlanningProblem, Team, TeamKind
+from interdiction.problem import Corridor, CorridorKind, PlanningProblem, Team, TeamKind
 
 
 def problem(corridors, teams, agreements=(), days=1, shifts_per_day=1, factors=("1",), cases=None):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from interdiction.check import Rule, check_plan
-from interdiction.model import Assignment, Corridor, PlanningProblem, Team
+from interdiction.problem import Assignment, Corridor, PlanningProblem, Team
 
 PROBLEM = PlanningProblem(
     corridors=(

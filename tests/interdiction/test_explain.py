@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from interdiction.explain import UnmetPart, UnmetReason, explain_unmet
-from interdiction.model import Corridor, PlanningProblem, Team
-from interdiction.plan import propose_plan
+from interdiction.problem import Corridor, PlanningProblem, Team
+from interdiction.proposal import propose_plan
 
 
 def problem(corridors, teams, agreements=(), days=1):

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from interdiction.check import Rule, check_plan, risk_of
-from interdiction.model import (
+from interdiction.problem import (
     Assignment,
     Corridor,
     CorridorKind,

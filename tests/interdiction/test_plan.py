@@ -4,7 +4,7 @@ import json
 
 from interdiction.check import check_plan
 from interdiction.explain import UnmetPart
-from interdiction.plan import propose_plan
+from interdiction.proposal import propose_plan
 from tests.interdiction.instances import clustered_problem, random_problem
 
 SPEC_KEYS = [

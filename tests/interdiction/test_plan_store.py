@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from cases.columns import today_utc
-from cases.db import read_session, unit_of_work
-from cases.errors import CordonError
-from cases.models import Case, CaseCorridor, CaseStatus, Counter
+from cases.kernel.columns import today_utc
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.errors import CordonError
+from cases.kernel.models import Case, CaseCorridor, CaseStatus, Counter
 from interdiction.check import check_plan
 from interdiction.inputs import learned_base_risks, planning_inputs, shift_start
-from interdiction.model import Assignment, corridor_shift_risk
 from interdiction.models import InspectionOutcome, Plan, PlanAssignment
 from interdiction.outcomes import updated_base_risk
-from interdiction.plan import propose_plan
 from interdiction.plans import PlanCheckFailed, approve_plan, previous_roster, store_plan
+from interdiction.problem import Assignment, corridor_shift_risk
+from interdiction.proposal import propose_plan
 from notifications.models import OutboxMessage
 from tests.helpers import HR_COORDINATOR, cli_ok, cli_refused, load_files
 from tests.interdiction.test_plan import SPEC_KEYS

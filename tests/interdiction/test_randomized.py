@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from interdiction.check import check_plan
-from interdiction.model import Corridor, PlanningProblem, Team
-from interdiction.plan import propose_randomized_plan
+from interdiction.problem import Corridor, PlanningProblem, Team
+from interdiction.proposal import propose_randomized_plan
 from interdiction.randomized import sample_roster, solve_mixed_strategy
 from tests.interdiction.instances import clustered_problem
 

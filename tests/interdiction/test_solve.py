@@ -4,7 +4,7 @@ import pytest
 
 from interdiction.check import check_plan
 from interdiction.engines import CpSatSettings
-from interdiction.model import Assignment, Corridor, Team
+from interdiction.problem import Assignment, Corridor, Team
 from interdiction.solve import SolveStatus, solve_assignments
 from tests.interdiction.instances import (
     clustered_problem,

@@ -23,9 +23,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from cases.db import unit_of_work
-from cases.models import Alert, AlertKind, AlertState, Case, CaseAlert, CaseJurisdiction, Sharing
-from cases.settings import get_settings
+from cases.kernel.db import unit_of_work
+from cases.kernel.models import (
+    Alert,
+    AlertKind,
+    AlertState,
+    Case,
+    CaseAlert,
+    CaseJurisdiction,
+    Sharing,
+)
+from cases.kernel.settings import get_settings
 from notifications.smtp import SmtpTarget
 from tests.conftest import FIXTURES, PostgresDatabases, fresh_database_url, use_database
 from tests.helpers import load_files
@@ -311,7 +319,7 @@ def open_cases(engine: Engine, count: int, *, now: datetime = T0, first: int = 1
     (Ana, Marko) and a digest item for Petra. Returns the Message-IDs of the outbox."""
     from sqlmodel import select
 
-    from cases.events import CaseOpened
+    from cases.kernel.events import CaseOpened
     from notifications.models import OutboxMessage
     from notifications.outbox import enqueue
 

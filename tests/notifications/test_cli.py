@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from cases.settings import get_settings
+from cases.kernel.settings import get_settings
 from tests.helpers import cli
 from tests.notifications.conftest import open_cases
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import col, select
 
-from cases.db import read_session, unit_of_work
-from cases.models import Case, Sharing
-from cases.settings import get_settings
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.models import Case, Sharing
+from cases.kernel.settings import get_settings
 from notifications.dispatcher import (
     BACKOFF_BASE_S,
     LEASE_S,

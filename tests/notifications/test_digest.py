@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from cases.db import read_session, unit_of_work
-from cases.events import AlertsMerged, CaseOpened, RequestTransmitted
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.events import AlertsMerged, CaseOpened, RequestTransmitted
 from notifications.dispatcher import dispatch
 from notifications.models import DigestItem, MessageKind, OutboxMessage
 from notifications.outbox import enqueue

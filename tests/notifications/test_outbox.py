@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cases.db import read_session, unit_of_work
-from cases.events import (
+from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.events import (
     AlertsMerged,
     CaseOpened,
     DeadlineApproaching,
@@ -17,7 +17,7 @@ from cases.events import (
     RequestTransmitted,
     Shift,
 )
-from cases.models import Sharing
+from cases.kernel.models import Sharing
 from notifications.models import DigestItem, MessageKind, OutboxMessage
 from notifications.outbox import enqueue
 from tests.notifications.conftest import T0, add_alert, add_case

@@ -17,7 +17,7 @@ from cases.legal.catalogue import (
     Offence,
     load_legal_facts,
 )
-from cases.legal.fields import FIELD_BY_NAME
+from cases.legal.document_fields import FIELD_BY_NAME
 from cases.legal.lifecycle import SideEvent
 from cases.legal.routing import RequestFacts, route_request
 

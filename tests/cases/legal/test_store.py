@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlmodel import col
 
-from cases.audit import history, verify_chain
-from cases.db import (
+from cases.kernel.audit import history, verify_chain
+from cases.kernel.db import (
     _alembic_config as alembic_config,
 )
-from cases.db import (
+from cases.kernel.db import (
     current_revision,
     head_revision,
     make_engine,
@@ -22,7 +22,9 @@ from cases.db import (
     unit_of_work,
     upgrade_schema,
 )
-from cases.events import DeadlineApproaching, DeadlineOverdue, RequestTransmitted
+from cases.kernel.events import DeadlineApproaching, DeadlineOverdue, RequestTransmitted
+from cases.kernel.models import AuditEvent
+from cases.kernel.sharing import OPERATOR, viewer_for
 from cases.legal.errors import (
     EvidenceError,
     IllegalTransition,
@@ -42,8 +44,7 @@ from cases.legal.service import (
 from cases.legal.store import RequestNotFound
 from cases.legal.views import list_requests, requests_of_case, show_request
 from cases.legal.watch import record_deadline_notices
-from cases.models import AuditEvent, Membership, Origin
-from cases.sharing import OPERATOR, viewer_for
+from cases.reference.models import Membership, Origin
 from tests.conftest import PostgresDatabases
 from tests.helpers import (
     AUDITOR,

@@ -16,10 +16,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cases.countries import COUNTRY_CODES
+from cases.reference.countries import COUNTRY_CODES
 
 SUBJECT_TYPES = ("vessel", "company", "person", "euc", "firearm")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+# subject field → what kind of value it is, per subject type (countries are checked, IMO too)
+COUNTRY_FIELDS = {"company": "country", "person": "nationality", "euc": "issuer"}
+KEY_FIELDS = {  # what each kind of strong identifier is made of (SPEC §5 step 4)
+    "vessel": ("imo",),
+    "company": ("country", "registration"),
+    "person": ("nationality", "document"),
+    "euc": ("issuer", "number"),
+    "firearm": ("make", "serial"),
+}
 
 
 def compact(value: str) -> str:
@@ -87,3 +96,29 @@ def watchlist_key(kind: str, identifier: str) -> str:
     if kind != "firearm" and compact(qualifier) not in COUNTRY_CODES:
         raise ValueError(f"unknown country code {qualifier!r} in {identifier!r}")
     return f"{kind}:{compact(qualifier)}:{compact(number)}"
+
+
+def key_of(subject: Mapping[str, Any]) -> str | None:
+    """``subject_key`` of a subject as sent (numbers may be JSON numbers)."""
+    kind = subject.get("type")
+    fields = KEY_FIELDS.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        return None
+    return subject_key({"type": kind, **{f: _scalar_text(subject.get(f)) for f in fields}})
+
+
+def _scalar_text(value: Any) -> str | None:
+    """Identifier parts as text (a number sent as a JSON number counts); objects don't."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def name_key(name: Any) -> str | None:
+    """A subject name in comparable form, for "possible link" suggestions (never for merging)."""
+    if not isinstance(name, str):
+        return None
+    key = compact(name)
+    return key or None

@@ -1,7 +1,7 @@
 """The shipped reference data (SPEC §4): world facts with ``source``, ``as_of`` and ``confidence``.
 
-The files live in ``cases/reference/``. ``load_reference_data`` loads a file again only when its
-sha256 changed since the last load, so upgrading Cordon upgrades the facts and a scenario's
+The files live in ``cases/reference/data/``. ``load_reference_data`` loads a file again only when
+its sha256 changed since the last load, so upgrading Cordon upgrades the facts and a scenario's
 overrides (rows with ``origin = scenario``) survive the upgrade untouched.
 """
 
@@ -17,8 +17,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, SQLModel, select
 
-from cases.fields import CountryCode, LanguageList, YesNo
-from cases.models import (
+from cases.reference.field_types import CountryCode, LanguageList, YesNo
+from cases.reference.files import (
+    Problem,
+    ScenarioFileError,
+    file_sha256,
+    read_csv,
+    reject_duplicates,
+    validate_row,
+)
+from cases.reference.models import (
     BilateralTreaty,
     Confidence,
     Embargo,
@@ -30,17 +38,9 @@ from cases.models import (
     ReferenceFile,
     State,
 )
-from cases.scenario_files import (
-    Problem,
-    ScenarioFileError,
-    file_sha256,
-    read_csv,
-    reject_duplicates,
-    validate_row,
-)
-from cases.sync import FileLoad, sync_rows
+from cases.reference.sync import FileLoad, sync_rows
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parent / "data"
 FACT_COLUMNS = ("source", "as_of", "confidence")
 
 DeathPenalty = Literal[

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -35,3 +36,15 @@ def utcnow() -> datetime:
 
 def today_utc() -> date:
     return utcnow().date()
+
+
+def json_column(**kwargs: Any) -> Any:
+    """A JSON column (lists and mappings), the same on SQLite and PostgreSQL."""
+    return Field(sa_type=JSON, **kwargs)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``, as the JSON documents show times."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

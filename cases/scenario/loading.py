@@ -15,28 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Session, select
 
-from cases.fields import CountryCode, LanguageCode
-from cases.identifiers import watchlist_key
-from cases.models import (
-    BilateralTreaty,
-    Confidence,
-    Contact,
-    Digest,
-    Indicator,
-    Membership,
-    Origin,
-    Role,
-    State,
-    TaskForce,
-    WatchlistEntry,
-)
-from cases.reference_data import (
-    BilateralRow,
-    MembershipRow,
-    StateRow,
-    reject_unknown_instruments,
-)
-from cases.scenario_files import (
+from cases.casework.identifiers import watchlist_key
+from cases.kernel.models import Contact, Digest, Role, TaskForce
+from cases.reference.field_types import CountryCode, LanguageCode
+from cases.reference.files import (
     Problem,
     ScenarioFileError,
     read_csv,
@@ -44,7 +26,15 @@ from cases.scenario_files import (
     reject_duplicates,
     validate_row,
 )
-from cases.sync import FileLoad, Missing, sync_rows
+from cases.reference.loading import (
+    BilateralRow,
+    MembershipRow,
+    StateRow,
+    reject_unknown_instruments,
+)
+from cases.reference.models import BilateralTreaty, Confidence, Indicator, Membership, Origin, State
+from cases.reference.sync import FileLoad, Missing, sync_rows
+from cases.scenario.models import WatchlistEntry
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SCENARIO_ROWS = {"origin": Origin.SCENARIO}

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from cases.kernel.models import TaskForce
 from cases.legal.catalogue import (
     InstrumentCode,
     LegalFacts,
@@ -20,7 +21,7 @@ from cases.legal.catalogue import (
     merge_rows,
     parse_instrument,
 )
-from cases.models import BilateralTreaty, Instrument, Membership, Origin, State, TaskForce
+from cases.reference.models import BilateralTreaty, Instrument, Membership, Origin, State
 
 
 def _text(value: Any) -> str:

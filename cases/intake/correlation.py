@@ -1,8 +1,9 @@
 """Correlation (SPEC §5 step 4): things that share a strong identifier belong together.
 
 Union–find over nodes (new alerts, stored watch alerts, open cases), each carrying the normalised
-keys of ``cases.identifiers``. Names are not keys, so names alone never join two nodes. The result
-is a partition that does not depend on the order of the input. Pure functions over plain data.
+keys of ``cases.casework.identifiers``. Names are not keys, so names alone never join two
+nodes. The result is a partition that does not depend on the order of the input. Pure
+functions over plain data.
 """
 
 from __future__ import annotations

@@ -10,13 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from cases.intake import COUNTRY_FIELDS, key_of, name_key
-from cases.models import Priority
-from cases.scoring import Evidence, breakdown, priority_for
+from cases.casework.identifiers import COUNTRY_FIELDS, key_of, name_key
+from cases.casework.scoring import Evidence, breakdown, priority_for
+from cases.kernel.models import Priority
 
 SUBJECT_ORDER = ("company", "vessel", "person", "euc", "firearm")  # for the title
+
+
+class FactsReference(Protocol):
+    """What computing a case's facts needs besides its alerts (intake's reference holds it)."""
+
+    @property
+    def indicator_weights(self) -> Mapping[str, float]: ...
+
+    @property
+    def members(self) -> frozenset[str]: ...
+
+    @property
+    def corridor_jurisdictions(self) -> Mapping[str, tuple[str, ...]]: ...
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
-from cases.columns import UtcDateTime
-from cases.errors import CordonError
-from cases.settings import get_settings
+from cases.kernel.columns import UtcDateTime
+from cases.kernel.errors import CordonError
+from cases.kernel.settings import get_settings
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -205,3 +205,32 @@ def _sqlite_utc(value: datetime | None) -> str | None:
     if value is None:
         return None
     return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # type: ignore[union-attr]
+
+
+# --- small helpers for bulk SQL ---------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+IN_CHUNK = 500  # values per IN (...) list
+
+
+def table(model: Any) -> Table:
+    found: Table = model.__table__
+    return found
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def dialect_insert(session: Session, target: Table) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support on SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(target)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(target)

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from cases.models import Counter
+from cases.kernel.models import Counter
 
 
 def next_number(session: Session, name: str) -> int:

@@ -12,15 +12,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from cases import audit
-from cases.columns import utcnow
-from cases.errors import CordonError
-from cases.events import CaseOpened
-from cases.intake import IntakeReference
-from cases.models import Case, CaseOutcome, CaseStatus
-from cases.queries import UnknownCase, alerts_by_label
-from cases.scoring import as_float
-from cases.service import (
+from cases.casework.facts import FactsReference
+from cases.casework.records import (
     CASE_ALERTS,
     CASES,
     allocate_case_ids,
@@ -30,6 +23,13 @@ from cases.service import (
     load_alerts_by_id,
     write_case_facts,
 )
+from cases.casework.scoring import as_float
+from cases.casework.views import UnknownCase, alerts_by_label
+from cases.kernel import audit
+from cases.kernel.columns import utcnow
+from cases.kernel.errors import CordonError
+from cases.kernel.events import CaseOpened
+from cases.kernel.models import Case, CaseOutcome, CaseStatus
 
 CHAIN = (
     CaseStatus.NEW,
@@ -114,7 +114,7 @@ def split_case(
     session: Session,
     case_id: str,
     labels: Sequence[str],
-    reference: IntakeReference,
+    reference: FactsReference,
     *,
     actor: str = audit.SYSTEM_ACTOR,
     now: datetime | None = None,

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from cases import audit
-from cases.db import (
+from cases.kernel import audit
+from cases.kernel.db import (
     check_reachable,
     current_revision,
     head_revision,
@@ -16,8 +16,8 @@ from cases.db import (
     unit_of_work,
     upgrade_schema,
 )
-from cases.reference_data import load_reference_data, reference_files_changed
-from cases.sync import FileLoad
+from cases.reference.loading import load_reference_data, reference_files_changed
+from cases.reference.sync import FileLoad
 
 
 @dataclass

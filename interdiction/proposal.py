@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from interdiction.engines import CpSatSettings
 from interdiction.explain import UnmetPart, UnmetReason, UnmetRisk, explain_unmet
-from interdiction.model import Assignment, PlanningModel, PlanningProblem, build_model
+from interdiction.problem import Assignment, PlanningModel, PlanningProblem, build_model
 from interdiction.randomized import sample_roster, solve_mixed_strategy
 from interdiction.solve import Engine, SolveResult, SolveStatus, relative_gap, solve_assignments
 

@@ -1,23 +1,23 @@
-"""Reading cases and the quarantine as the contract's JSON shapes (SPEC §5), as a viewer sees them.
+"""Reading cases as the contract's JSON shapes (SPEC §5), as a viewer sees them.
 
-Every case that leaves this module went through ``cases.sharing``: lists use ``visible_cases``,
-a single case ``can_see_case``, and related or possibly-linked cases the viewer may not see are
-left out (a viewer never learns of such a case, not even its id).
+Every case that leaves this module went through ``cases.kernel.sharing``: lists use
+``visible_cases``, a single case ``can_see_case``, and related or possibly-linked cases the viewer
+may not see are left out (a viewer never learns of such a case, not even its id).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from cases.audit import history
-from cases.errors import CordonError
-from cases.legal.views import requests_of_case
-from cases.models import (
+from cases.kernel.audit import history
+from cases.kernel.columns import iso
+from cases.kernel.db import chunks
+from cases.kernel.errors import CordonError
+from cases.kernel.models import (
     Alert,
     Case,
     CaseAlert,
@@ -25,25 +25,19 @@ from cases.models import (
     CaseJurisdiction,
     CaseLink,
     CaseStatus,
-    QuarantinedLine,
-    QuarantineStatus,
     Subject,
 )
-from cases.service import chunks
-from cases.sharing import Viewer, can_see_case, case_visible_to, visible_cases
+from cases.kernel.sharing import Viewer, can_see_case, case_visible_to, visible_cases
+from cases.legal.views import requests_of_case
 
 POSSIBLE_LINKS_SHOWN = 10
+
+
 NAME_LINK_TYPES = ("company", "person", "vessel")
 
 
 class UnknownCase(CordonError):
     pass
-
-
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _by_case(session: Session, column: Any, case_col: Any, ids: Sequence[str]) -> dict[str, list]:
@@ -219,28 +213,6 @@ def possible_links(session: Session, viewer: Viewer, case_id: str) -> list[dict[
         if len(found) >= POSSIBLE_LINKS_SHOWN:
             break
     return list(found.values())
-
-
-def quarantine_items(
-    session: Session, *, status: QuarantineStatus | None = QuarantineStatus.OPEN
-) -> list[dict[str, Any]]:
-    query = select(QuarantinedLine).order_by(col(QuarantinedLine.id))
-    if status is not None:
-        query = query.where(col(QuarantinedLine.status) == status.value)
-    return [quarantine_item(q) for q in session.execute(query).scalars()]
-
-
-def quarantine_item(q: QuarantinedLine) -> dict[str, Any]:
-    return {
-        "id": q.id,
-        "origin": q.origin,
-        "line": q.line_no,
-        "reason": q.reason,
-        "status": str(q.status),
-        "received_at": iso(q.received_at),
-        "replayed_at": iso(q.replayed_at),
-        "raw_text": q.raw_text,
-    }
 
 
 def alerts_by_label(session: Session, labels: Iterable[str]) -> dict[str, int]:

@@ -14,9 +14,8 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from cases.errors import CordonError
-from cases.legal.models import LegalRequest
-from cases.models import Case, CaseJurisdiction, Contact, Role, Sharing, TaskForce
+from cases.kernel.errors import CordonError
+from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, Sharing, TaskForce
 
 
 class UnknownContact(CordonError):
@@ -85,16 +84,6 @@ def can_see_case(session: Session, viewer: Viewer, case_id: str) -> bool:
         return session.get(Case, case_id) is not None
     found = session.exec(visible_cases(viewer).where(col(Case.id) == case_id)).first()
     return found is not None
-
-
-def request_visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """A WHERE clause on ``LegalRequest`` that keeps the requests ``viewer`` may see."""
-    if viewer.sees_everything:
-        return true()
-    return or_(
-        col(LegalRequest.requesting) == viewer.jurisdiction,
-        col(LegalRequest.requested) == viewer.jurisdiction,
-    )
 
 
 def can_see_request(viewer: Viewer, requesting: str, requested: str) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
-from cases.models import AuditEvent
+from cases.kernel.models import AuditEvent
 
 GENESIS = "0" * 64
 SYSTEM_ACTOR = "cordon"
@@ -144,7 +144,7 @@ def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> int:
         rows.append({**body, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     session.flush()  # events added one by one before these go first
-    from cases.db import bulk_insert
+    from cases.kernel.db import bulk_insert
 
     bulk_insert(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
     session.info[_HEAD_KEY] = (seq, prev_hash)

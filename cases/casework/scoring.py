@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cases.models import Priority
+from cases.kernel.models import Priority
 
 EXACT_DECIMALS = 9  # weights are decimals with a few places; float error is ~1e-16
 SHOWN_DECIMALS = 6  # stored and shown

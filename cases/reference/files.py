@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cases.errors import CordonError
+from cases.kernel.errors import CordonError
 
 Row = TypeVar("Row", bound=BaseModel)
 

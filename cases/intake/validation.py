@@ -1,7 +1,7 @@
 """Alert intake, step 1 (SPEC §5): read JSON lines, validate them, derive indicators.
 
 Everything here is pure: a line of text and the reference data in, a ``ValidAlert`` or a
-``Rejection`` out. ``cases.service`` stores the results; the ``intake`` flow streams a file
+``Rejection`` out. ``cases.intake.store`` stores the results; the ``intake`` flow streams a file
 through both in batches. A rejection names the field and the reason, so a coordinator can fix
 the sending system; the line itself is quarantined with its raw text, never dropped.
 """
@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from cases.countries import COUNTRY_CODES
-from cases.identifiers import SUBJECT_TYPES, compact, imo_digits, imo_is_valid, subject_key
-from cases.models import AlertKind
+from cases.casework.identifiers import (
+    COUNTRY_FIELDS,
+    SUBJECT_TYPES,
+    imo_digits,
+    imo_is_valid,
+    key_of,
+)
+from cases.kernel.models import AlertKind
+from cases.reference.countries import COUNTRY_CODES
 
 MAX_LINE_BYTES = 1024 * 1024  # SPEC §5: a line over 1 MiB is quarantined
 KEPT_OF_LONG_LINE = 64 * 1024  # what the quarantine keeps of such a line
@@ -25,15 +31,6 @@ FUTURE_TOLERANCE = timedelta(days=1)  # clocks differ; a day ahead is a mistake
 REQUIRED = ("source", "source_ref", "observed_at", "jurisdiction", "kind")
 KINDS = frozenset(k.value for k in AlertKind)
 DERIVED_INDICATORS = ("embargoed_destination", "watchlist_hit")
-# subject field → what kind of value it is, per subject type (countries are checked, IMO too)
-COUNTRY_FIELDS = {"company": "country", "person": "nationality", "euc": "issuer"}
-KEY_FIELDS = {  # what each kind of strong identifier is made of (SPEC §5 step 4)
-    "vessel": ("imo",),
-    "company": ("country", "registration"),
-    "person": ("nationality", "document"),
-    "euc": ("issuer", "number"),
-    "firearm": ("make", "serial"),
-}
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ class IntakeReference:
     indicator_weights: Mapping[str, float]  # every catalogue code → weight (overrides applied)
     corridor_jurisdictions: Mapping[str, tuple[str, ...]]  # loaded corridor code → states
     embargoed: frozenset[str] = frozenset()  # states under a UN arms embargo (full or partial)
-    watchlist: frozenset[str] = frozenset()  # normalised keys (cases.identifiers.watchlist_key)
+    watchlist: frozenset[str] = frozenset()  # normalised keys (identifiers.watchlist_key)
     members: frozenset[str] = frozenset()
     risk_threshold: float = 0.6
     reportable_indicators: frozenset[str] = field(init=False)  # what a source may send
@@ -295,24 +292,6 @@ def _subjects(value: Any) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
     return tuple(sorted(keys)), tuple(each)
 
 
-def key_of(subject: Mapping[str, Any]) -> str | None:
-    """``cases.identifiers.subject_key`` of a subject as sent (numbers may be JSON numbers)."""
-    kind = subject.get("type")
-    fields = KEY_FIELDS.get(kind) if isinstance(kind, str) else None
-    if fields is None:
-        return None
-    return subject_key({"type": kind, **{f: _scalar_text(subject.get(f)) for f in fields}})
-
-
-def _scalar_text(value: Any) -> str | None:
-    """Identifier parts as text (a number sent as a JSON number counts); objects don't."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
 def _consignment(value: Any) -> None:
     if value is None:
         return
@@ -350,14 +329,6 @@ def derived_indicators(alert: ValidAlert, reference: IntakeReference) -> tuple[s
 def all_indicators(alert: ValidAlert, reference: IntakeReference) -> tuple[str, ...]:
     """The alert's indicators as reported, then the derived ones."""
     return alert.indicators + derived_indicators(alert, reference)
-
-
-def name_key(name: Any) -> str | None:
-    """A subject name in comparable form, for "possible link" suggestions (never for merging)."""
-    if not isinstance(name, str):
-        return None
-    key = compact(name)
-    return key or None
 
 
 def loose_source_ref(text: str) -> tuple[str, str] | None:
