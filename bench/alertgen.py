@@ -182,7 +182,7 @@ VESSEL_FLAGS = ("PA", "LR", "MT", "CY", "TG", "KM", "SL", "MD")
 
 
 @dataclass(frozen=True)
-class Corridor:
+class RouteCorridor:
     """A corridor code; kind and jurisdictions are optional (bench corridors may be bare codes)."""
 
     code: str
@@ -192,7 +192,7 @@ class Corridor:
 
 
 BALKAN_CORRIDORS = tuple(
-    Corridor(code, kind, tuple(j.split("|")), name)
+    RouteCorridor(code, kind, tuple(j.split("|")), name)
     for code, kind, j, name in (
         ("RS-HR-BATROVCI", "land", "HR|RS", "Batrovci - Bajakovo motorway crossing"),
         ("HR-SI-BREGANA", "land", "HR|SI", "Bregana - Obrezje motorway crossing"),
@@ -220,11 +220,11 @@ BALKAN_CORRIDORS = tuple(
 )
 
 
-def load_corridors(path: Path) -> tuple[Corridor, ...]:
+def load_corridors(path: Path) -> tuple[RouteCorridor, ...]:
     """Read `code,kind,jurisdictions[,name]` from a scenario's corridors.csv."""
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(
-            Corridor(
+            RouteCorridor(
                 row["code"],
                 row.get("kind") or None,
                 tuple(j for j in (row.get("jurisdictions") or "").split("|") if j),
@@ -899,7 +899,7 @@ class AlertStream:
         total: int,
         start: date = DEFAULT_START,
         end: date = DEFAULT_END,
-        corridors: Sequence[Corridor | str] = BALKAN_CORRIDORS,
+        corridors: Sequence[RouteCorridor | str] = BALKAN_CORRIDORS,
         malformed_rate: float = 0.0,
         duplicate_rate: float = 0.03,
         noise_rate: float = 0.20,
@@ -916,7 +916,9 @@ class AlertStream:
         self.total = total
         self.start = datetime(start.year, start.month, start.day, tzinfo=UTC)
         self.span = datetime(end.year, end.month, end.day, tzinfo=UTC) - self.start
-        self.corridors = tuple(c if isinstance(c, Corridor) else Corridor(c) for c in corridors)
+        self.corridors = tuple(
+            c if isinstance(c, RouteCorridor) else RouteCorridor(c) for c in corridors
+        )
         self.malformed_rate = malformed_rate
         self.duplicate_rate = duplicate_rate
         self.noise_rate = noise_rate
@@ -955,7 +957,7 @@ class AlertStream:
             return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         return (moment + CET_OFFSET).strftime("%Y-%m-%dT%H:%M:%S") + "+01:00"
 
-    def corridor_for(self, source: Source) -> Corridor | None:
+    def corridor_for(self, source: Source) -> RouteCorridor | None:
         if not source.corridor_kinds or self.rng.random() >= source.corridor_rate:
             return None
         fitting = [
@@ -984,7 +986,7 @@ class AlertStream:
     # -- building alerts --
 
     def _consignment(
-        self, corridor: Corridor | None, *, arms: bool, embargoed: bool, postal: bool = False
+        self, corridor: RouteCorridor | None, *, arms: bool, embargoed: bool, postal: bool = False
     ) -> dict[str, Any]:
         rng = self.rng
         origin = rng.choice(ARMS_ORIGINS)
@@ -1145,7 +1147,7 @@ class AlertStream:
             issuer = self.rng.choice(EUC_ISSUERS)
         return self.ids.euc(issuer, self.rng.choice((2025, 2026, 2026)))
 
-    def describe(self, alert: dict[str, Any], corridor: Corridor | None) -> str:
+    def describe(self, alert: dict[str, Any], corridor: RouteCorridor | None) -> str:
         """Free text as an officer writes it: what was checked, then one clause per indicator."""
         rng = self.rng
         at = f" at {corridor.name or corridor.code}" if corridor else ""
@@ -1874,7 +1876,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, help="also write line<TAB>source<TAB>ref<TAB>tag")
     args = parser.parse_args(argv)
 
-    corridors: Sequence[Corridor | str] = BALKAN_CORRIDORS
+    corridors: Sequence[RouteCorridor | str] = BALKAN_CORRIDORS
     if args.corridors:
         corridors = load_corridors(args.corridors)
     elif args.corridor_codes:
@@ -1882,7 +1884,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     story = STORIES[args.story]() if args.story else {}
     if story and args.alerts < max(story):
         parser.error(f"--story {args.story} needs --alerts >= {max(story)}")
-    codes = {c.code if isinstance(c, Corridor) else c for c in corridors}
+    codes = {c.code if isinstance(c, RouteCorridor) else c for c in corridors}
     if story and not STORY_CORRIDORS.issubset(codes):
         missing = ", ".join(sorted(STORY_CORRIDORS - codes))
         parser.error(f"--story {args.story} uses corridors not in --corridors: {missing}")

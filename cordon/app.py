@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cordon.runtime import configure_environment
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from cases.kernel.actor import Actor
 
 app = typer.Typer(
     name="cordon",
@@ -66,5 +73,30 @@ def run_flow(flow: Any, **parameters: Any) -> Any:
 
 AsOption = Annotated[
     str | None,
-    typer.Option("--as", help="Answer as this contact (e-mail) would see it; default: everything."),
+    typer.Option(
+        "--as", help="Answer as this contact (e-mail) may see it; default: as the operator."
+    ),
 ]
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", help="The contact (e-mail) doing this; default: the operator."),
+]
+
+
+@contextmanager
+def acting(email: str | None, *, writes: bool) -> Iterator[tuple[Session, Actor]]:
+    """The door: one unit of work (``writes``) or read session, and the actor it names — a contact
+    by e-mail, or the operator. An address that is no active contact is refused (exit 3) and
+    recorded as a ``denied`` attempt."""
+    from cases.kernel.actor import resolve
+    from cases.kernel.db import read_session, unit_of_work
+
+    engine = ready_engine()
+    if writes:
+        import notifications.outbox  # noqa: F401  (the outbox hears the use cases' events)
+
+        with unit_of_work(engine) as session:
+            yield session, resolve(session, email)
+    else:
+        with read_session(engine) as session:
+            yield session, resolve(session, email)

@@ -12,22 +12,18 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cases.kernel.errors import CordonError
-from cases.kernel.models import CaseOutcome, CaseStatus
-from cordon.app import AsOption, JsonOption, app, ready_engine, run_flow
-from cordon.output import console, emit_json
+from cases.kernel.errors import Invalid
+from cases.kernel.models import CaseOutcome, CaseStatus, Sharing
+from cordon.app import AsOption, ByOption, JsonOption, acting, app, ready_engine, run_flow
+from cordon.output import console, emit_json, emit_model
 
 cases_app = typer.Typer(
-    help="The case queue: list, show, transition, link, split.", no_args_is_help=True
+    help="The case queue: list, show, transition, link, split, sharing, notes.",
+    no_args_is_help=True,
 )
 quarantine_app = typer.Typer(help="Alert lines that failed validation.", no_args_is_help=True)
 app.add_typer(cases_app, name="cases")
 app.add_typer(quarantine_app, name="quarantine")
-
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="Who makes the change (recorded in the audit log).")
-]
-
 
 # --- ingest ---------------------------------------------------------------------------------------
 
@@ -42,7 +38,7 @@ def ingest(
 ) -> None:
     """Run the intake flow: validate, quarantine, deduplicate, score, correlate, open or merge."""
     if file != "-" and not Path(file).is_file():
-        raise CordonError(f"no alerts file {file!r}")
+        raise Invalid(f"no alerts file {file!r}")
     ready_engine()
     from flows.intake import intake
 
@@ -86,15 +82,15 @@ def quarantine_list(
     show_all: Annotated[
         bool, typer.Option("--all", help="Replayed lines too, not only open ones.")
     ] = False,
+    as_email: AsOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Quarantined lines: origin file, line number, reason, raw text."""
     from cases.intake.models import QuarantineStatus
     from cases.intake.quarantine import quarantine_items
-    from cases.kernel.db import read_session
 
-    with read_session(ready_engine()) as session:
-        items = quarantine_items(session, status=None if show_all else QuarantineStatus.OPEN)
+    with acting(as_email, writes=False) as (session, actor):
+        items = quarantine_items(session, actor, status=None if show_all else QuarantineStatus.OPEN)
     if json_output:
         emit_json(items)
         return
@@ -129,7 +125,7 @@ def quarantine_replay(
     """Re-ingest open quarantined lines: validate them again (after a reference-data or corridor
     fix), or ingest corrected re-sends with --from."""
     if fixed is not None and not fixed.is_file():
-        raise CordonError(f"no file {str(fixed)!r}")
+        raise Invalid(f"no file {str(fixed)!r}")
     ready_engine()
     from flows.intake import replay_quarantine
 
@@ -153,12 +149,11 @@ def cases_list(
     json_output: JsonOption = False,
 ) -> None:
     """The case queue, highest priority first."""
-    from cases.casework.views import list_cases
-    from cases.kernel.db import read_session
-    from cases.kernel.sharing import viewer_for
+    from cases.casework.service import list_cases
 
-    with read_session(ready_engine()) as session:
-        items = list_cases(session, viewer_for(session, as_email), status=status)
+    with acting(as_email, writes=False) as (session, actor):
+        cases = list_cases(session, actor, status=status)
+    items = [c.model_dump(mode="json") for c in cases]
     if json_output:
         emit_json(items)
         return
@@ -189,13 +184,11 @@ def cases_show(
     as_email: AsOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """One case: alerts, subjects, why it was flagged, related cases, timeline."""
-    from cases.casework.views import show_case
-    from cases.kernel.db import read_session
-    from cases.kernel.sharing import viewer_for
+    """One case: alerts, subjects, why it was flagged, related cases, notes, timeline."""
+    from cases.casework.service import show_case
 
-    with read_session(ready_engine()) as session:
-        case = show_case(session, viewer_for(session, as_email), case_id)
+    with acting(as_email, writes=False) as (session, actor):
+        case = show_case(session, actor, case_id).model_dump(mode="json")
     if json_output:
         emit_json(case)
         return
@@ -244,6 +237,8 @@ def print_case(case: dict[str, Any]) -> None:
         out(Text(f"related: {r['id']} ({r['note'] or r['kind']})"))
     for p in case["possible_links"]:
         out(Text(f"possible link: {p['id']} — {p['subject_type']} {p['name']!r}: {p['reason']}"))
+    for n in case["notes"]:
+        out(Text(f"note {n['at']} by {n['author']}: {n['text']}"))
     for e in case["timeline"]:
         out(Text(f"{e['at']}  {e['action']}  by {e['actor']}"))
 
@@ -260,17 +255,14 @@ def cases_transition(
 ) -> None:
     """Move a case along new → triage → investigating → interdiction_planned → action_taken →
     referred → closed (closing needs --outcome)."""
-    from cases.casework.transitions import transition_case
-    from cases.kernel.audit import SYSTEM_ACTOR
-    from cases.kernel.db import unit_of_work
+    from cases.casework.service import transition_case
 
-    with unit_of_work(ready_engine()) as session:
-        case = transition_case(session, case_id, status, outcome=outcome, actor=by or SYSTEM_ACTOR)
-        result = {"id": case.id, "status": str(case.status), "outcome": case.outcome}
+    with acting(by, writes=True) as (session, actor):
+        state = transition_case(session, actor, case_id=case_id, status=status, outcome=outcome)
     if json_output:
-        emit_json(result)
+        emit_model(state)
     else:
-        console.print(Text(f"{case_id} is now {status}" + (f" ({outcome})" if outcome else "")))
+        console.print(Text(f"{state.id} is now {status}" + (f" ({outcome})" if outcome else "")))
 
 
 @cases_app.command("link")
@@ -281,18 +273,15 @@ def cases_link(
     json_output: JsonOption = False,
 ) -> None:
     """Mark two cases as related."""
-    from cases.casework.transitions import link
-    from cases.kernel.audit import SYSTEM_ACTOR
-    from cases.kernel.db import unit_of_work
+    from cases.casework.service import link_case
 
-    with unit_of_work(ready_engine()) as session:
-        created = link(session, case_id, other_id, actor=by or SYSTEM_ACTOR)
+    with acting(by, writes=True) as (session, actor):
+        linked = link_case(session, actor, case_id=case_id, other_id=other_id)
     if json_output:
-        emit_json({"id": case_id, "related": other_id, "created": created})
+        emit_model(linked)
     else:
-        console.print(
-            f"{case_id} and {other_id} are {'now' if created else 'already'} related", markup=False
-        )
+        state = "now" if linked.created else "already"
+        console.print(f"{linked.id} and {linked.related} are {state} related", markup=False)
 
 
 @cases_app.command("split")
@@ -305,18 +294,50 @@ def cases_split(
     json_output: JsonOption = False,
 ) -> None:
     """Undo a wrong merge: move alerts to a new case and recompute both cases."""
-    from cases.casework.transitions import split_case
-    from cases.kernel.audit import SYSTEM_ACTOR
-    from cases.kernel.db import unit_of_work
-    from flows.intake import intake_reference
-    from notifications.outbox import enqueue
+    from cases.casework.service import split_case
 
-    labels = [label.strip() for label in alerts.split(",") if label.strip()]
-    with unit_of_work(ready_engine()) as session:
-        reference = intake_reference(session)
-        new_id, events = split_case(session, case_id, labels, reference, actor=by or SYSTEM_ACTOR)
-        enqueue(session, events)
+    with acting(by, writes=True) as (session, actor):
+        split = split_case(session, actor, case_id=case_id, alerts=alerts.split(","))
     if json_output:
-        emit_json({"id": case_id, "new_case": new_id, "moved": labels})
+        emit_model(split)
     else:
-        console.print(Text(f"moved {len(labels)} alert(s) from {case_id} to {new_id}"))
+        console.print(
+            Text(f"moved {len(split.moved)} alert(s) from {split.id} to {split.new_case}")
+        )
+
+
+@cases_app.command("sharing")
+def cases_sharing(
+    case_id: Annotated[str, typer.Argument(help="CASE-YYYY-NNNNNN")],
+    level: Annotated[Sharing, typer.Argument(help="lead, participants or taskforce.")],
+    by: ByOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Who may see the case: its lead jurisdiction, its participants, or the whole task force."""
+    from cases.casework.service import set_sharing
+
+    with acting(by, writes=True) as (session, actor):
+        shared = set_sharing(session, actor, case_id=case_id, level=level)
+    if json_output:
+        emit_model(shared)
+    else:
+        state = "now" if shared.changed else "already"
+        console.print(f"{shared.id} is {state} shared with: {shared.sharing}", markup=False)
+
+
+@cases_app.command("note")
+def cases_note(
+    case_id: Annotated[str, typer.Argument(help="CASE-YYYY-NNNNNN")],
+    text: Annotated[str, typer.Argument(help="The note.")],
+    by: ByOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Add a note to a case."""
+    from cases.casework.service import add_note
+
+    with acting(by, writes=True) as (session, actor):
+        noted = add_note(session, actor, case_id=case_id, text=text)
+    if json_output:
+        emit_model(noted)
+    else:
+        console.print(f"note added to {noted.id}", markup=False)

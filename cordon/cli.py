@@ -14,14 +14,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cases.kernel.errors import CordonError
+from cases.kernel.errors import CordonError, ErrorKind, Invalid
 from cordon import (  # noqa: F401  (importing a command module registers its commands)
     cases_commands,
     notify_commands,
     plan_commands,
     requests_commands,
 )
-from cordon.app import ExitWith, JsonOption, app, options, ready_engine, run_flow
+from cordon.app import AsOption, ExitWith, JsonOption, acting, app, options, ready_engine, run_flow
 from cordon.output import console, emit_json, error_line
 from cordon.runtime import VAR_DIR
 
@@ -58,7 +58,7 @@ def load(
 ) -> None:
     """Load a scenario directory; each file loads completely or not at all."""
     if not directory.is_dir():
-        raise CordonError(f"no scenario directory {str(directory)!r}")
+        raise Invalid(f"no scenario directory {str(directory)!r}")
     ready_engine()
     from flows.load_scenario import load_scenario
 
@@ -90,13 +90,12 @@ def print_load_report(report: dict[str, Any]) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(json_output: JsonOption = False) -> None:
-    """Recompute the hash chain; name the first broken link."""
-    from cases.kernel.audit import verify_chain
-    from cases.kernel.db import read_session
+def audit_verify(as_email: AsOption = None, json_output: JsonOption = False) -> None:
+    """Recompute the hash chain; name the first broken link (auditors and the operator)."""
+    from cases.kernel.audit import verify
 
-    with read_session(ready_engine()) as session:
-        report = verify_chain(session)
+    with acting(as_email, writes=False) as (session, actor):
+        report = verify(session, actor)
     if json_output:
         emit_json(report.to_dict())
     elif report.ok:
@@ -111,14 +110,16 @@ def audit_verify(json_output: JsonOption = False) -> None:
 def audit_log(
     case: Annotated[str | None, typer.Option("--case", help="Only this case's history.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the newest N events.")] = None,
+    as_email: AsOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Print audit events in chain order."""
-    from cases.kernel.audit import event_to_dict, history
-    from cases.kernel.db import read_session
+    """Print audit events in chain order (as --as may read them: auditors and the operator all,
+    others those of the cases and requests they can see)."""
+    from cases.casework.service import audit_events
+    from cases.kernel.audit import event_to_dict
 
-    with read_session(ready_engine()) as session:
-        events = history(session, case_id=case, limit=limit)
+    with acting(as_email, writes=False) as (session, actor):
+        events = audit_events(session, actor, case_id=case, limit=limit)
     if json_output:
         emit_json([event_to_dict(e) for e in events])
         return
@@ -142,7 +143,7 @@ def demo(
 ) -> None:
     """Run the whole operations cycle on a scenario and print a summary."""
     if not directory.is_dir():
-        raise CordonError(f"no scenario directory {str(directory)!r}")
+        raise Invalid(f"no scenario directory {str(directory)!r}")
     ready_engine()
     from flows.operations_cycle import operations_cycle
 
@@ -159,6 +160,14 @@ def demo(
 
 # --- entry point ---------------------------------------------------------------------------------
 
+EXIT_STATUS = {
+    ErrorKind.INVALID: 2,  # SPEC §10.1
+    ErrorKind.FORBIDDEN: 3,
+    ErrorKind.NOT_FOUND: 4,
+    ErrorKind.CONFLICT: 5,
+    ErrorKind.UNAVAILABLE: 69,  # EX_UNAVAILABLE: a part Cordon needs is down
+}
+
 
 def main() -> None:
     """Console script: user mistakes become one line on stderr and a non-zero exit status."""
@@ -168,7 +177,7 @@ def main() -> None:
         sys.exit(done.code)
     except CordonError as error:
         error_line(str(error))
-        sys.exit(error.exit_code)
+        sys.exit(EXIT_STATUS[error.kind])
     except KeyboardInterrupt:
         error_line("interrupted")
         sys.exit(130)

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cases.kernel.errors import CordonError
-from cordon.app import JsonOption, app, ready_engine, run_flow
+from cases.kernel.errors import Invalid
+from cordon.app import AsOption, JsonOption, acting, app, ready_engine, run_flow
 from cordon.output import console, emit_json
 
 notify_app = typer.Typer(
@@ -41,7 +41,7 @@ def notify_dispatch(
         try:
             through = date.fromisoformat(digests_through)
         except ValueError as exc:
-            raise CordonError(
+            raise Invalid(
                 f"--digests-through {digests_through!r} is not a date: use YYYY-MM-DD"
             ) from exc
     from cases.kernel.settings import get_settings
@@ -71,6 +71,7 @@ def notify_list(
         typer.Option("--status", help="Only messages in this status: " + ", ".join(STATUSES)),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N messages.")] = None,
+    as_email: AsOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """The outbox: every message, its status, attempts and the server's last answer."""
@@ -78,14 +79,12 @@ def notify_list(
     from notifications.models import OutboxStatus
 
     if status is not None and status not in STATUSES:
-        raise CordonError(f"--status {status!r} is not one of {', '.join(STATUSES)}")
-    from cases.kernel.db import read_session
-
-    with read_session(ready_engine()) as session:
+        raise Invalid(f"--status {status!r} is not one of {', '.join(STATUSES)}")
+    with acting(as_email, writes=False) as (session, actor):
         messages = [
             message_to_dict(m)
             for m in list_messages(
-                session, status=OutboxStatus(status) if status else None, limit=limit
+                session, actor, status=OutboxStatus(status) if status else None, limit=limit
             )
         ]
     if json_output:

@@ -18,6 +18,11 @@ def emit_json(document: Any) -> None:
     sys.stdout.flush()
 
 
+def emit_model(model: Any) -> None:
+    """A typed result (pydantic) as its one JSON document."""
+    emit_json(model.model_dump(mode="json"))
+
+
 def error_line(message: str) -> None:
     """One line on stderr; user text in it is printed literally, never as markup."""
     errors.print(f"error: {message}", markup=False, soft_wrap=True)

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cases.kernel.errors import CordonError
-from cordon.app import JsonOption, app, ready_engine, run_flow
+from cases.kernel.errors import Invalid
+from cordon.app import AsOption, ByOption, JsonOption, acting, app, ready_engine, run_flow
 from cordon.output import console, emit_json
 
 plan_app = typer.Typer(
@@ -27,10 +27,6 @@ outcomes_app = typer.Typer(help="What inspections found: feeds corridor risk.")
 app.add_typer(plan_app, name="plan")
 app.add_typer(outcomes_app, name="outcomes", no_args_is_help=True)
 
-ByOption = Annotated[
-    str | None,
-    typer.Option("--by", help="The coordinator (e-mail) doing this; default: the operator."),
-]
 ExportOption = Annotated[
     Path | None, typer.Option("--export", help="Also write the roster to this CSV file.")
 ]
@@ -53,16 +49,20 @@ def plan_command(
         int | None, typer.Option("--seed", help="Which roster --mode randomized draws (0).")
     ] = None,
     export: ExportOption = None,
+    by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Compute a plan for the loaded scenario and store it as proposed."""
     if ctx.invoked_subcommand is not None:
         return
     if start is None or days is None:
-        raise CordonError(
+        raise Invalid(
             "cordon plan needs --start YYYY-MM-DD and --days N "
             "(or one of: approve, publish, show, list)"
         )
+    from interdiction.proposal import plan_options
+
+    plan_options(engine=engine, mode=mode, seed=seed, time_limit_s=time_limit)  # before solving
     _check_writable(export)
     ready_engine()
     from flows.plan_inspections import plan_inspections
@@ -75,8 +75,9 @@ def plan_command(
         time_limit_s=time_limit,
         mode=mode.strip().lower(),
         seed=seed,
+        by=by,
     )
-    _export(document["plan_id"], export)
+    _export(document["plan_id"], export, by)
     if json_output:
         emit_json(document)
     else:
@@ -92,13 +93,13 @@ def approve_command(
     json_output: JsonOption = False,
 ) -> None:
     """Approve a proposed plan: each team lead is told their own shifts."""
-    from cases.kernel.db import unit_of_work
     from interdiction.plans import approve_plan
-    from notifications.outbox import enqueue
+    from notifications.outbox import queued_for
 
-    with unit_of_work(ready_engine()) as session:
-        event = approve_plan(session, plan_id, by=by)
-        messages = enqueue(session, [event])  # in the same transaction as the approval
+    with acting(by, writes=True) as (session, actor):
+        event = approve_plan(session, actor, plan_id=plan_id)
+    with acting(None, writes=False) as (session, _):
+        messages = queued_for(session, event.key)  # written when the approval committed
     leads = sorted({s.lead_email for s in event.assignments if s.lead_email})
     result = {
         "plan_id": event.plan_id,
@@ -123,11 +124,10 @@ def publish_command(
     json_output: JsonOption = False,
 ) -> None:
     """Publish an approved plan (the roster is final)."""
-    from cases.kernel.db import unit_of_work
     from interdiction.plans import publish_plan
 
-    with unit_of_work(ready_engine()) as session:
-        row = publish_plan(session, plan_id, by=by)
+    with acting(by, writes=True) as (session, actor):
+        row = publish_plan(session, actor, plan_id=plan_id)
         result = {"plan_id": row.id, "plan_status": str(row.status)}
     if json_output:
         emit_json(result)
@@ -139,16 +139,16 @@ def publish_command(
 def show_command(
     plan_id: Annotated[str, typer.Argument(help="PLAN-YYYY-NNNNNN")],
     export: ExportOption = None,
+    as_email: AsOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """A stored plan: its figures, coverage, unmet risk and recorded outcomes."""
-    from cases.kernel.db import read_session
     from interdiction.plans import plan_document
 
     _check_writable(export)
-    with read_session(ready_engine()) as session:
-        document = plan_document(session, plan_id)
-    _export(document["plan_id"], export)
+    with acting(as_email, writes=False) as (session, actor):
+        document = plan_document(session, actor, plan_id)
+    _export(document["plan_id"], export, as_email)
     if json_output:
         emit_json(document)
     else:
@@ -156,13 +156,12 @@ def show_command(
 
 
 @plan_app.command("list")
-def list_command(json_output: JsonOption = False) -> None:
+def list_command(as_email: AsOption = None, json_output: JsonOption = False) -> None:
     """The stored plans, newest first."""
-    from cases.kernel.db import read_session
     from interdiction.plans import list_plans
 
-    with read_session(ready_engine()) as session:
-        plans = list_plans(session)
+    with acting(as_email, writes=False) as (session, actor):
+        plans = list_plans(session, actor)
     if json_output:
         emit_json(plans)
         return
@@ -187,17 +186,16 @@ def record_command(
     corridor: Annotated[str, typer.Option("--corridor", help="The corridor inspected.")],
     shift: Annotated[int, typer.Option("--shift", help="The plan's shift number.")],
     result: Annotated[str, typer.Option("--result", help="seized, nothing or not_done.")],
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who reports it (e-mail); default: the operator.")
-    ] = None,
+    by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Record what an inspection of an approved plan found; the corridor's risk learns from it."""
-    from cases.kernel.db import unit_of_work
     from interdiction.plans import record_outcome
 
-    with unit_of_work(ready_engine()) as session:
-        recorded = record_outcome(session, plan_id, corridor, shift, result, by=by)
+    with acting(by, writes=True) as (session, actor):
+        recorded = record_outcome(
+            session, actor, plan_id=plan_id, corridor=corridor, shift=shift, result=result
+        )
     if json_output:
         emit_json(recorded)
     else:
@@ -214,26 +212,25 @@ def _check_writable(path: Path | None) -> None:
     if path is None:
         return
     if path.is_dir():
-        raise CordonError(f"--export {str(path)!r} is a directory: name a .csv file")
+        raise Invalid(f"--export {str(path)!r} is a directory: name a .csv file")
     if not path.parent.is_dir():
-        raise CordonError(f"--export {str(path)!r}: no directory {str(path.parent)!r}")
+        raise Invalid(f"--export {str(path)!r}: no directory {str(path.parent)!r}")
     target = path if path.exists() else path.parent
     if not os.access(target, os.W_OK):
-        raise CordonError(f"--export {str(path)!r}: {str(target)!r} is not writable")
+        raise Invalid(f"--export {str(path)!r}: {str(target)!r} is not writable")
 
 
-def _export(plan_id: str, path: Path | None) -> None:
+def _export(plan_id: str, path: Path | None, email: str | None) -> None:
     if path is None:
         return
-    from cases.kernel.db import read_session
     from interdiction.plans import roster_csv
 
-    with read_session(ready_engine()) as session:
-        text = roster_csv(session, plan_id)
+    with acting(email, writes=False) as (session, actor):
+        text = roster_csv(session, actor, plan_id)
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise CordonError(f"--export {str(path)!r}: {error.strerror}") from None
+        raise Invalid(f"--export {str(path)!r}: {error.strerror}") from None
 
 
 # --- printing ------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """`cordon requests …`: MLA and extradition requests (SPEC §6).
 
-Each command is one unit of work around one service function of `cases.legal`; `requests route`
-and `requests watch` run the flows. Domain events a change causes (`RequestTransmitted`, deadline
-notices) are returned inside that unit of work, where notifications enqueue them.
+Each command is one unit of work around one use case of `cases.legal`, acting as the contact it
+names (`--by`, `--as`) or as the operator; `requests route` and `requests watch` run the flows.
+Domain events a change causes (`RequestTransmitted`) reach the outbox in that unit of work.
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ import typer
 import yaml
 from rich.table import Table
 
-from cases.kernel.errors import CordonError
-from cordon.app import AsOption, JsonOption, app, ready_engine, run_flow
-from cordon.output import console, emit_json
+from cases.kernel.errors import Invalid
+from cordon.app import AsOption, ByOption, JsonOption, acting, app, ready_engine, run_flow
+from cordon.output import console, emit_json, emit_model
 
 requests_app = typer.Typer(help="MLA and extradition requests: routing, deadlines, evidence.")
 evidence_app = typer.Typer(help="Evidence a request asks for, with its chain of custody.")
 app.add_typer(requests_app, name="requests", no_args_is_help=True)
 requests_app.add_typer(evidence_app, name="evidence", no_args_is_help=True)
 
-ByOption = Annotated[
-    str | None,
-    typer.Option("--by", help="The contact (e-mail) doing this; default: the operator."),
-]
 NowOption = Annotated[
     str | None,
     typer.Option("--now", help="Compute deadlines as of this date (YYYY-MM-DD); default: today."),
@@ -38,7 +34,14 @@ NowOption = Annotated[
 def _day(value: str | None, option: str) -> date | None:
     from cases.legal.service import parse_day
 
-    return None if value is None else parse_day(value, option)
+    if value is None:
+        return None
+    try:
+        return parse_day(value, option)
+    except Invalid:
+        raise Invalid(
+            f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-01"
+        ) from None
 
 
 def _today(now: str | None) -> date:
@@ -58,7 +61,7 @@ def _moment(value: str | None) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise CordonError(
+        raise Invalid(
             f"--at {value!r} is not a time with a UTC offset: use e.g. 2026-12-03T10:15+01:00"
         )
     return moment
@@ -91,12 +94,12 @@ def open_command(
     json_output: JsonOption = False,
 ) -> None:
     """Open a request in draft on a case and route it."""
-    from cases.kernel.db import unit_of_work
     from cases.legal.service import open_request
 
-    with unit_of_work(ready_engine()) as session:
+    with acting(by, writes=True) as (session, actor):
         _, decision = open_request(
             session,
+            actor,
             case_id=case,
             request_type=request_type,
             requesting=requesting,
@@ -109,7 +112,6 @@ def open_command(
             transnational=transnational,
             organised_group=organised_group,
             capital=capital,
-            by=by,
         )
     document = decision.to_dict()
     if json_output:
@@ -126,12 +128,10 @@ def show_command(
     json_output: JsonOption = False,
 ) -> None:
     """A request: its routing decision, status, deadlines with due dates, history, evidence."""
-    from cases.kernel.db import read_session
-    from cases.kernel.sharing import viewer_for
     from cases.legal.views import show_request
 
-    with read_session(ready_engine()) as session:
-        view = show_request(session, request_id, viewer_for(session, as_email), _today(now))
+    with acting(as_email, writes=False) as (session, actor):
+        view = show_request(session, actor, request_id, _today(now))
     if json_output:
         emit_json(view)
         return
@@ -160,14 +160,10 @@ def list_command(
     json_output: JsonOption = False,
 ) -> None:
     """The requests you may see, with their next and overdue deadlines."""
-    from cases.kernel.db import read_session
-    from cases.kernel.sharing import viewer_for
     from cases.legal.views import list_requests
 
-    with read_session(ready_engine()) as session:
-        rows = list_requests(
-            session, viewer_for(session, as_email), _today(now), overdue_only=overdue
-        )
+    with acting(as_email, writes=False) as (session, actor):
+        rows = list_requests(session, actor, _today(now), overdue_only=overdue)
     if json_output:
         emit_json(rows)
         return
@@ -223,26 +219,17 @@ def advance_command(
     json_output: JsonOption = False,
 ) -> None:
     """Move a request along its lifecycle, or record an event that starts a deadline."""
-    from cases.kernel.db import unit_of_work
     from cases.legal.service import advance_request
-    from notifications.outbox import enqueue
 
     day = _day(at, "--at")
-    with unit_of_work(ready_engine()) as session:
-        events = advance_request(
-            session, request_id, state, at=day, note=note, reason=reason, by=by
+    with acting(by, writes=True) as (session, actor):
+        step = advance_request(
+            session, actor, request_id=request_id, state=state, at=day, note=note, reason=reason
         )
-        enqueue(session, events)  # RequestTransmitted: in the same transaction as the change
-    result = {
-        "request_id": request_id.strip().upper(),
-        "recorded": state.strip().lower(),
-        "on": (day or _today(None)).isoformat(),
-        "events": [e.key for e in events],
-    }
     if json_output:
-        emit_json(result)
+        emit_model(step)
     else:
-        console.print(f"{result['request_id']}: {result['recorded']} on {result['on']}")
+        console.print(f"{step.request_id}: {step.recorded} on {step.on}", markup=False)
 
 
 def _field_values(pairs: list[str], fields_file: Path | None) -> dict[str, Any]:
@@ -251,17 +238,17 @@ def _field_values(pairs: list[str], fields_file: Path | None) -> dict[str, Any]:
         try:
             loaded = yaml.safe_load(fields_file.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
-            raise CordonError(f"cannot read --fields {str(fields_file)!r}: {error}") from None
+            raise Invalid(f"cannot read --fields {str(fields_file)!r}: {error}") from None
         if not isinstance(loaded, dict):
-            raise CordonError(f"--fields {str(fields_file)!r}: expected a mapping FIELD: VALUE")
+            raise Invalid(f"--fields {str(fields_file)!r}: expected a mapping FIELD: VALUE")
         values.update({str(k): v for k, v in loaded.items()})
     for pair in pairs:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip():
-            raise CordonError(f"{pair!r} is not FIELD=VALUE (an empty VALUE clears the field)")
+            raise Invalid(f"{pair!r} is not FIELD=VALUE (an empty VALUE clears the field)")
         values[name.strip()] = value
     if not values:
-        raise CordonError("nothing to set: give FIELD=VALUE pairs or --fields FILE.yaml")
+        raise Invalid("nothing to set: give FIELD=VALUE pairs or --fields FILE.yaml")
     return values
 
 
@@ -276,12 +263,11 @@ def set_command(
     json_output: JsonOption = False,
 ) -> None:
     """Fill in the document fields of a request (legal-cooperation.md §5)."""
-    from cases.kernel.db import unit_of_work
     from cases.legal.service import set_fields
 
     values = _field_values(pairs or [], fields_file)
-    with unit_of_work(ready_engine()) as session:
-        fields = set_fields(session, request_id, values, by=by)
+    with acting(by, writes=True) as (session, actor):
+        fields = set_fields(session, actor, request_id=request_id, values=values)
     if json_output:
         emit_json(fields)
     else:
@@ -296,18 +282,17 @@ def document_command(
 ) -> None:
     """Render the letter of request (MLA) or the extradition request (refused, naming them, while
     required fields are empty)."""
-    from cases.kernel.db import read_session
     from cases.legal.service import render_request_document
 
-    with read_session(ready_engine()) as session:
-        kind, text = render_request_document(session, request_id, as_email=as_email)
+    with acting(as_email, writes=False) as (session, actor):
+        kind, text = render_request_document(session, actor, request_id=request_id)
     if out is None:
         sys.stdout.write(text)
         return
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise CordonError(f"cannot write {str(out)!r}: {error.strerror or error}") from None
+        raise Invalid(f"cannot write {str(out)!r}: {error.strerror or error}") from None
     console.print(f"{kind.replace('_', ' ')} written to {out}", markup=False)
 
 
@@ -348,7 +333,10 @@ def watch_command(now: NowOption = None, json_output: JsonOption = False) -> Non
 
 # --- evidence ------------------------------------------------------------------------------------
 
-WhoOption = Annotated[str, typer.Option("--by", help="Who holds or handles the item.")]
+WhoOption = Annotated[
+    str | None,
+    typer.Option("--who", help="Who holds or handles the item; default: the contact of --by."),
+]
 WhereOption = Annotated[str, typer.Option("--where", help="Where (office, laboratory, store).")]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="When, ISO 8601 with offset; default now.")
@@ -362,25 +350,30 @@ NoteOption = Annotated[str, typer.Option("--note")]
 def _custody(
     evidence_id: int,
     action: str,
-    who: str,
+    who: str | None,
     where: str,
     at: str | None,
     file: Path | None,
     note: str,
+    by: str | None,
     json_output: bool,
     reason: str = "",
 ) -> None:
-    from cases.kernel.db import unit_of_work
+    from cases.kernel.actor import Person
     from cases.legal.evidence_service import file_sha256, record_custody
 
     when = _moment(at)
     digest = file_sha256(file) if file is not None else None
-    with unit_of_work(ready_engine()) as session:
+    with acting(by, writes=True) as (session, actor):
+        custodian = who if who is not None else actor.name if isinstance(actor, Person) else None
+        if custodian is None:
+            raise Invalid("name who holds the item: --who NAME (or act as a contact with --by)")
         item = record_custody(
             session,
-            evidence_id,
-            action,
-            who=who,
+            actor,
+            evidence_id=evidence_id,
+            action=action,
+            who=custodian,
             when=when,
             where=where,
             sha256=digest,
@@ -402,11 +395,10 @@ def evidence_add(
     json_output: JsonOption = False,
 ) -> None:
     """Add an item the request asks for (status requested)."""
-    from cases.kernel.db import unit_of_work
     from cases.legal.evidence_service import add_evidence
 
-    with unit_of_work(ready_engine()) as session:
-        item = add_evidence(session, request_id, description, by=by)
+    with acting(by, writes=True) as (session, actor):
+        item = add_evidence(session, actor, request_id=request_id, description=description)
     if json_output:
         emit_json(item)
     else:
@@ -416,56 +408,60 @@ def evidence_add(
 @evidence_app.command("receive")
 def evidence_receive(
     evidence_id: Annotated[int, typer.Argument(help="The evidence item's number.")],
-    who: WhoOption,
     where: WhereOption,
+    who: WhoOption = None,
     at: AtOption = None,
     file: FileOption = None,
     note: NoteOption = "",
+    by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """The item arrived: the first chain-of-custody entry."""
-    _custody(evidence_id, "received", who, where, at, file, note, json_output)
+    _custody(evidence_id, "received", who, where, at, file, note, by, json_output)
 
 
 @evidence_app.command("custody")
 def evidence_custody(
     evidence_id: Annotated[int, typer.Argument(help="The evidence item's number.")],
     action: Annotated[str, typer.Argument(help="transferred, examined or stored.")],
-    who: WhoOption,
     where: WhereOption,
+    who: WhoOption = None,
     at: AtOption = None,
     file: FileOption = None,
     note: NoteOption = "",
+    by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """A hand-over, examination or storage while the item is held."""
-    _custody(evidence_id, action, who, where, at, file, note, json_output)
+    _custody(evidence_id, action, who, where, at, file, note, by, json_output)
 
 
 @evidence_app.command("admit")
 def evidence_admit(
     evidence_id: Annotated[int, typer.Argument(help="The evidence item's number.")],
-    who: WhoOption,
     where: WhereOption,
+    who: WhoOption = None,
     at: AtOption = None,
     file: FileOption = None,
     note: NoteOption = "",
+    by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """The court admitted the item."""
-    _custody(evidence_id, "admitted", who, where, at, file, note, json_output)
+    _custody(evidence_id, "admitted", who, where, at, file, note, by, json_output)
 
 
 @evidence_app.command("reject")
 def evidence_reject(
     evidence_id: Annotated[int, typer.Argument(help="The evidence item's number.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it was rejected.")],
-    who: WhoOption,
     where: WhereOption,
+    who: WhoOption = None,
     at: AtOption = None,
     file: FileOption = None,
     note: NoteOption = "",
+    by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """The item was rejected (inadmissible, wrong item, broken chain …)."""
-    _custody(evidence_id, "rejected", who, where, at, file, note, json_output, reason)
+    _custody(evidence_id, "rejected", who, where, at, file, note, by, json_output, reason)

@@ -29,13 +29,14 @@ from cases.intake.models import QuarantinedLine, QuarantineStatus
 from cases.intake.reference import load_reference
 from cases.intake.store import StoreResult, mark_fixed, newest_alert_id, store_alerts
 from cases.intake.validation import IntakeReference, RawLine, batched, read_lines
+from cases.kernel.actor import flow_operator
 from cases.kernel.db import get_engine, read_session, unit_of_work
 from cases.reference.install import ensure_database
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
-from interdiction.models import Corridor
-from notifications.outbox import enqueue
+from interdiction.models import CorridorRecord
 
 BATCH_SIZE = 2000
+INTAKE = flow_operator("intake")  # flows and scheduled runs act as the operator (SPEC §10.1)
 T = TypeVar("T")
 
 
@@ -65,7 +66,7 @@ def intake_reference(session: Any) -> IntakeReference:
     """``cases`` knows no corridors (``interdiction`` does): hand them over as plain data."""
     corridors = {
         c.code: tuple(c.jurisdictions)
-        for c in session.exec(select(Corridor).where(Corridor.active)).all()
+        for c in session.exec(select(CorridorRecord).where(CorridorRecord.active)).all()
     }
     return load_reference(session, corridors)
 
@@ -78,16 +79,15 @@ def store_batch(
 ) -> StoreResult:
     """Step 1 in one transaction: validate, quarantine, deduplicate, store pending alerts."""
     with unit_of_work() as session:
-        return store_alerts(session, lines, reference, quarantine_ids=quarantine_ids)
+        return store_alerts(session, INTAKE, lines, reference, quarantine_ids=quarantine_ids)
 
 
 @task(**DATABASE_TASK)
 def correlate_batch(reference: IntakeReference, stored: StoreResult | None = None) -> IntakeOutcome:
     """Step 2 in one transaction: correlate pending alerts, open or merge cases, audit."""
     with unit_of_work() as session:
-        outcome = open_or_merge(session, reference, fresh=stored.facts if stored else None)
-        enqueue(session, outcome.events)  # SPEC §5 step 7: in the transaction of the case changes
-        return outcome
+        # SPEC §5 step 7: the outbox rows of its events commit with the case changes
+        return open_or_merge(session, INTAKE, reference, fresh=stored.facts if stored else None)
 
 
 class Summary:
@@ -177,7 +177,7 @@ def quarantined_lines(limit: int) -> list[tuple[int, RawLine]]:
 @task(**DATABASE_TASK)
 def mark_fixed_lines(origin: str, after_alert_id: int) -> int:
     with unit_of_work() as session:
-        return mark_fixed(session, fixed_by=origin, after_alert_id=after_alert_id)
+        return mark_fixed(session, INTAKE, fixed_by=origin, after_alert_id=after_alert_id)
 
 
 @task(**DATABASE_TASK)

@@ -10,6 +10,7 @@ from prefect import flow, task
 from sqlmodel import Session
 
 from cases.kernel import audit
+from cases.kernel.actor import flow_operator
 from cases.kernel.db import get_engine, unit_of_work
 from cases.reference.files import ScenarioFileError
 from cases.reference.install import ensure_database
@@ -67,6 +68,7 @@ def load_scenario_file(directory: str, name: str) -> dict[str, Any]:
             audit.record(
                 session,
                 action="scenario.file_loaded",
+                actor=flow_operator("load_scenario").label,
                 entity_type="scenario_file",
                 entity_id=name,
                 after={**load.to_dict(), "directory": str(Path(directory).resolve())},

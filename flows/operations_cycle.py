@@ -15,11 +15,11 @@ from typing import Any
 
 from prefect import flow, task
 
-from cases.casework.views import list_cases
+from cases.casework.service import list_cases
+from cases.kernel.actor import flow_operator
 from cases.kernel.audit import verify_chain
 from cases.kernel.db import read_session, unit_of_work
 from cases.kernel.models import CaseStatus
-from cases.kernel.sharing import OPERATOR
 from cases.legal.demo import open_demo_requests
 from cases.scenario.loading import describe_task_force
 from flows.dispatch_notifications import dispatch_notifications
@@ -32,8 +32,8 @@ from interdiction.models import PlanStatus
 from interdiction.plans import approve_plan, get_plan
 from interdiction.scenario import describe_resources
 from interdiction.solve import SolveStatus
-from notifications.outbox import enqueue
 
+CYCLE = flow_operator("operations_cycle")
 QUEUE_SHOWN = 15  # the top of the queue in the summary
 PLAN_DAYS = 3
 
@@ -46,7 +46,7 @@ PLAN_DAYS = 3
 def open_requests_on_cases() -> dict[str, Any]:
     """A few realistic MLA and extradition requests on the best open cases (once)."""
     with unit_of_work() as session:
-        return open_demo_requests(session)
+        return open_demo_requests(session, CYCLE)
 
 
 @task(
@@ -58,7 +58,7 @@ def approve_for_team_leads(plan_id: str) -> str:
     """Approve the demo's plan (once): each team lead is told their shifts."""
     with unit_of_work() as session:
         if get_plan(session, plan_id).status == PlanStatus.PROPOSED:
-            enqueue(session, [approve_plan(session, plan_id)])
+            approve_plan(session, CYCLE, plan_id=plan_id)  # team leads hear of their shifts
         return str(get_plan(session, plan_id).status)
 
 
@@ -66,7 +66,9 @@ def approve_for_team_leads(plan_id: str) -> str:
 def summarise() -> dict[str, Any]:
     with read_session() as session:
         chain = verify_chain(session)
-        queue = list_cases(session, OPERATOR, status=CaseStatus.NEW)
+        queue = [
+            c.model_dump(mode="json") for c in list_cases(session, CYCLE, status=CaseStatus.NEW)
+        ]
         return {
             **describe_task_force(session),
             **describe_resources(session),

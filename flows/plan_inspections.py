@@ -8,20 +8,20 @@ the newest stored plan computed from exactly the same inputs instead of solving 
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from prefect import flow, task
 
+from cases.kernel.actor import Actor, flow_operator, resolve
 from cases.kernel.columns import today_utc
 from cases.kernel.db import read_session, unit_of_work
-from cases.kernel.errors import CordonError
+from cases.kernel.permissions import Action
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.inputs import PlanningInputs, planning_inputs
 from interdiction.models import PlanMode
 from interdiction.plans import (
+    authorize_plan,
     latest_plan_for,
     plan_document,
     plan_start,
@@ -29,10 +29,23 @@ from interdiction.plans import (
     store_plan,
 )
 from interdiction.problem import Assignment
-from interdiction.proposal import InspectionPlan, propose_plan, propose_randomized_plan
-from interdiction.solve import Engine
+from interdiction.proposal import (
+    InspectionPlan,
+    plan_options,
+    propose_plan,
+    propose_randomized_plan,
+)
 
-E = TypeVar("E", bound=StrEnum)
+PLANNER = flow_operator("plan_inspections")
+
+
+@task
+def who_proposes(by: str | None) -> Actor:
+    """The coordinator proposing (``by``), or the operator; refused before any solving."""
+    with read_session() as session:
+        actor = resolve(session, by) if by else PLANNER
+        authorize_plan(session, actor, Action.PLAN_PROPOSE)
+        return actor
 
 
 @task
@@ -69,17 +82,19 @@ def solve(
     retry_delay_seconds=DATABASE_RETRY_DELAYS_S,
     retry_condition_fn=transient_database_error,
 )
-def store(inputs: PlanningInputs, plan: InspectionPlan, mode: PlanMode) -> dict[str, Any]:
+def store(
+    actor: Actor, inputs: PlanningInputs, plan: InspectionPlan, mode: PlanMode
+) -> dict[str, Any]:
     with unit_of_work() as session:
-        stored = store_plan(session, inputs, plan, mode=mode, actor="plan_inspections")
-        return plan_document(session, str(stored.plan_id))
+        stored = store_plan(session, inputs, plan, mode=mode, actor=actor)
+        return plan_document(session, actor, str(stored.plan_id))
 
 
 @task
-def stored_plan(inputs: PlanningInputs, mode: PlanMode) -> dict[str, Any] | None:
+def stored_plan(actor: Actor, inputs: PlanningInputs, mode: PlanMode) -> dict[str, Any] | None:
     with read_session() as session:
         row = latest_plan_for(session, inputs, mode)
-        return None if row is None else plan_document(session, row.id)
+        return None if row is None else plan_document(session, actor, row.id)
 
 
 @flow(name="plan_inspections")
@@ -91,27 +106,15 @@ def plan_inspections(
     mode: str = "coverage",
     seed: int | None = None,
     reuse: bool = False,
+    by: str | None = None,
 ) -> dict[str, Any]:
     """SPEC §7's plan object for ``days`` days from ``start`` (YYYY-MM-DD; default: tomorrow,
-    UTC), stored as proposed."""
-    plan_mode = _choice(PlanMode, mode, "--mode")
-    _choice(Engine, engine, "--engine")
-    if mode == PlanMode.RANDOMIZED and engine == Engine.CPSAT:
-        raise CordonError("--mode randomized solves with HiGHS: leave out --engine cpsat")
-    if mode == PlanMode.COVERAGE and seed is not None:
-        raise CordonError("--seed draws a roster of --mode randomized: add --mode randomized")
-    if not math.isfinite(time_limit_s) or time_limit_s <= 0:
-        raise CordonError(f"--time-limit {time_limit_s}: give a positive number of seconds")
+    UTC), stored as proposed — by the coordinator ``by`` (e-mail), or by the operator."""
+    options = plan_options(engine=engine, mode=mode, seed=seed, time_limit_s=time_limit_s)
+    actor = who_proposes(by)
     inputs = read_inputs(start, days)
-    if reuse and (found := stored_plan(inputs, plan_mode)) is not None:
+    if reuse and (found := stored_plan(actor, inputs, options.mode)) is not None:
         return found
-    plan = solve(inputs, engine, time_limit_s, plan_mode, seed or 0, warm_start(inputs))
-    return store(inputs, plan, plan_mode)
-
-
-def _choice(kind: type[E], value: str, option: str) -> E:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(str(member) for member in kind)
-        raise CordonError(f"{option} {value!r}: use {choices}") from None
+    previous = warm_start(inputs)
+    plan = solve(inputs, options.engine, time_limit_s, options.mode, seed or 0, previous)
+    return store(actor, inputs, plan, options.mode)

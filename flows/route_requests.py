@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow, task
 
+from cases.kernel.actor import flow_operator
 from cases.kernel.db import unit_of_work
 from cases.legal.service import route_drafts
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
@@ -23,7 +24,7 @@ from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 )
 def route_draft_requests() -> list[str]:
     with unit_of_work() as session:
-        return route_drafts(session, actor="route_requests")
+        return route_drafts(session, flow_operator("route_requests"))
 
 
 @flow(name="route_requests")

@@ -13,13 +13,13 @@ from typing import Any
 
 from prefect import flow, task
 
+from cases.kernel.actor import flow_operator
 from cases.kernel.columns import today_utc
 from cases.kernel.db import unit_of_work
 from cases.kernel.events import DeadlineOverdue
 from cases.legal.service import parse_day
 from cases.legal.watch import record_deadline_notices
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
-from notifications.outbox import enqueue
 
 
 @task(
@@ -29,8 +29,8 @@ from notifications.outbox import enqueue
 )
 def record_notices(today: date) -> list[dict[str, Any]]:
     with unit_of_work() as session:
-        events = record_deadline_notices(session, today, actor="watch_deadlines")
-        enqueue(session, events)  # in the same transaction as the notices
+        # the notices' events reach the outbox in the same transaction as the notices
+        events = record_deadline_notices(session, flow_operator("watch_deadlines"), today)
         return [
             {
                 "key": event.key,

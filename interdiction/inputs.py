@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from cases.kernel.errors import CordonError
+from cases.kernel.errors import Conflict, Invalid
 from cases.kernel.models import Case, CaseCorridor, CaseStatus, TaskForce
 from interdiction import models as tables
 from interdiction.outcomes import updated_base_risks
@@ -86,20 +86,24 @@ def learned_base_risks(session: Session, analysts: dict[str, int]) -> dict[str, 
 def planning_inputs(session: Session, start: date, days: int) -> PlanningInputs:
     """Read the problem for ``days`` days from ``start``; a clear error when nothing is loaded."""
     if not 1 <= days <= MAX_DAYS:
-        raise CordonError(f"--days {days}: plan 1 to {MAX_DAYS} days")
+        raise Invalid(f"days {days}: a plan covers 1 to {MAX_DAYS} days")
     if start > date.max - timedelta(days=days):
-        raise CordonError(f"--start {start.isoformat()}: the plan would end after the year 9999")
+        raise Invalid(f"start {start.isoformat()}: the plan would end after the year 9999")
     task_force = session.get(TaskForce, 1)
     if task_force is None:
-        raise CordonError("no scenario loaded: run `cordon load DIR` first")
+        raise Conflict("no scenario loaded: load a scenario first")
     corridor_rows = session.exec(
-        select(tables.Corridor).where(col(tables.Corridor.active)).order_by(tables.Corridor.code)
+        select(tables.CorridorRecord)
+        .where(col(tables.CorridorRecord.active))
+        .order_by(tables.CorridorRecord.code)
     ).all()
     team_rows = session.exec(
-        select(tables.Team).where(col(tables.Team.active)).order_by(tables.Team.code)
+        select(tables.TeamRecord)
+        .where(col(tables.TeamRecord.active))
+        .order_by(tables.TeamRecord.code)
     ).all()
     if not corridor_rows or not team_rows:
-        raise CordonError("no corridors or no teams loaded: run `cordon load DIR` first")
+        raise Conflict("no corridors or no teams loaded: load a scenario first")
     risks = learned_base_risks(session, {c.code: c.base_risk for c in corridor_rows})
     codes = set(risks)
     agreements = frozenset(

@@ -16,7 +16,10 @@ from interdiction.problem import CorridorKind, TeamKind
 from interdiction.solve import SolveStatus
 
 
-class Corridor(SQLModel, table=True):
+class CorridorRecord(SQLModel, table=True):
+    """A corridor as the scenario configures it (``interdiction.problem.Corridor`` is what the
+    planner sees: its risk as learned from outcomes)."""
+
     __tablename__ = "corridors"
 
     code: str = Field(primary_key=True)
@@ -33,7 +36,10 @@ class Corridor(SQLModel, table=True):
     active: bool = True
 
 
-class Team(SQLModel, table=True):
+class TeamRecord(SQLModel, table=True):
+    """A team as the scenario configures it (``interdiction.problem.Team`` is what the planner
+    sees)."""
+
     __tablename__ = "teams"
 
     code: str = Field(primary_key=True)

@@ -16,22 +16,24 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from cases.kernel import audit
+from cases.kernel.actor import Actor, Person
 from cases.kernel.columns import utcnow
 from cases.kernel.counters import next_id
-from cases.kernel.errors import CordonError
-from cases.kernel.events import PlanApproved, Shift
-from cases.kernel.models import Role
-from cases.kernel.sharing import UnknownContact, viewer_for
+from cases.kernel.errors import Conflict, Invalid, NotFound
+from cases.kernel.events import PlanApproved, Shift, publish
+from cases.kernel.models import Role, TaskForce
+from cases.kernel.permissions import Action, TaskForceScope, TeamScope, allowed, authorize
+from cases.kernel.sharing import sees_everything
 from interdiction.check import check_plan
 from interdiction.inputs import PlanningInputs, learned_base_risks, shift_start
 from interdiction.models import (
-    Corridor,
+    CorridorRecord,
     InspectionOutcome,
     Plan,
     PlanAssignment,
     PlanMode,
     PlanStatus,
-    Team,
+    TeamRecord,
 )
 from interdiction.outcomes import InspectionResult
 from interdiction.problem import Assignment
@@ -42,14 +44,22 @@ NEXT_STATUS = {PlanStatus.PROPOSED: PlanStatus.APPROVED, PlanStatus.APPROVED: Pl
 ROSTER_COLUMNS = ("plan_id", "starts_at", "shift", "team", "jurisdiction", "corridor", "lead_email")
 
 
-class PlanCheckFailed(CordonError):
-    """The optimizer returned a roster the independent checker rejects: it is not stored."""
+class PlanCheckFailed(RuntimeError):
+    """The optimizer returned a roster the independent checker rejects: it is not stored (a
+    defect, not a user mistake)."""
 
-    exit_code = 70
+
+READERS = frozenset({Role.COORDINATOR, Role.ANALYST})  # read whole plans of their task force
 
 
-class UnknownPlan(CordonError):
-    pass
+def task_force_scope(session: Session) -> TaskForceScope:
+    task_force = session.get(TaskForce, 1)
+    return TaskForceScope(frozenset(task_force.members if task_force else ()))
+
+
+def authorize_plan(session: Session, actor: Actor, action: Action, what: str = "") -> None:
+    """SPEC §10.1: coordinators of member jurisdictions propose, approve and publish plans."""
+    authorize(actor, action, task_force_scope(session), what=what)
 
 
 def store_plan(
@@ -58,13 +68,14 @@ def store_plan(
     plan: InspectionPlan,
     *,
     mode: PlanMode = PlanMode.COVERAGE,
-    actor: str = audit.SYSTEM_ACTOR,
+    actor: Actor,
 ) -> InspectionPlan:
     """Re-verify ``plan`` with the checker and store it as ``proposed``; the plan with its id.
 
     The checker shares no code with the optimizer: a roster that breaks a rule, or whose
     objective the checker does not reproduce, is refused and nothing is written.
     """
+    authorize_plan(session, actor, Action.PLAN_PROPOSE)
     report = check_plan(inputs.problem, plan.assignments)
     if not report.ok:
         first = report.violations[0]
@@ -97,7 +108,7 @@ def store_plan(
         gap=plan.gap,
         inputs_sha=inputs.fingerprint,
         document=document,
-        created_by=actor,
+        created_by=actor.label,
     )
     session.add(row)
     session.flush()
@@ -116,7 +127,7 @@ def store_plan(
         action="plan.proposed",
         entity_type="plan",
         entity_id=plan_id,
-        actor=actor,
+        actor=actor.label,
         after=_summary(row),
     )
     return stored
@@ -152,77 +163,58 @@ def get_plan(session: Session, plan_id: str, *, for_update: bool = False) -> Pla
     """The plan; ``for_update`` locks its row (PostgreSQL) so concurrent changes queue up."""
     row = session.get(Plan, plan_id.strip().upper(), with_for_update=for_update)
     if row is None:
-        raise UnknownPlan(f"no plan {plan_id!r}: `cordon plan list` shows the plans")
+        raise NotFound(f"no plan {plan_id!r}")
     return row
 
 
 def approve_plan(
-    session: Session, plan_id: str, *, by: str | None = None, now: datetime | None = None
+    session: Session, actor: Actor, *, plan_id: str, now: datetime | None = None
 ) -> PlanApproved:
-    """A coordinator approves a proposed plan; the event tells each team lead their shifts."""
+    """A coordinator approves a proposed plan; the published event tells each team lead their
+    shifts (in the same unit of work)."""
+    authorize_plan(session, actor, Action.PLAN_APPROVE, f"plan {plan_id}")
     row = get_plan(session, plan_id, for_update=True)
     if row.solve_status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        raise CordonError(f"plan {row.id} is {row.solve_status}: there is no roster to approve")
+        raise Conflict(f"plan {row.id} is {row.solve_status}: there is no roster to approve")
     ends = shift_start(row.start, row.shifts_per_day, row.days * row.shifts_per_day)
     if ends <= (now or utcnow()):
-        raise CordonError(f"plan {row.id} ended at {ends:%Y-%m-%d %H:%M} UTC: plan again")
-    _move(session, row, PlanStatus.APPROVED, by)
-    return PlanApproved(plan_id=row.id, assignments=tuple(_shifts(session, row.id)))
+        raise Conflict(f"plan {row.id} ended at {ends:%Y-%m-%d %H:%M} UTC: plan again")
+    _move(session, row, PlanStatus.APPROVED, actor)
+    event = PlanApproved(plan_id=row.id, assignments=tuple(_shifts(session, row.id)))
+    publish(session, [event])
+    return event
 
 
-def publish_plan(session: Session, plan_id: str, *, by: str | None = None) -> Plan:
+def publish_plan(session: Session, actor: Actor, *, plan_id: str) -> Plan:
+    authorize_plan(session, actor, Action.PLAN_PUBLISH, f"plan {plan_id}")
     row = get_plan(session, plan_id, for_update=True)
-    _move(session, row, PlanStatus.PUBLISHED, by)
+    _move(session, row, PlanStatus.PUBLISHED, actor)
     return row
 
 
-def _move(session: Session, row: Plan, to: PlanStatus, by: str | None) -> str:
-    """One lifecycle step, audited; who did it."""
-    actor = _coordinator(session, by)
+def _move(session: Session, row: Plan, to: PlanStatus, actor: Actor) -> None:
+    """One lifecycle step, audited."""
     allowed = NEXT_STATUS.get(PlanStatus(row.status))
     if allowed is not to:
         hint = f"it can only be {allowed.value} next" if allowed else "that is final"
-        raise CordonError(f"plan {row.id} is {row.status}, it cannot be {to.value}: {hint}")
+        raise Conflict(f"plan {row.id} is {row.status}, it cannot be {to.value}: {hint}")
     before = _summary(row)
     now = utcnow()
     row.status = to
     if to is PlanStatus.APPROVED:
-        row.approved_at, row.approved_by = now, actor
+        row.approved_at, row.approved_by = now, actor.label
     else:
-        row.published_at, row.published_by = now, actor
+        row.published_at, row.published_by = now, actor.label
     session.add(row)
     audit.record(
         session,
         action=f"plan.{to.value}",
         entity_type="plan",
         entity_id=row.id,
-        actor=actor,
+        actor=actor.label,
         before=before,
         after=_summary(row),
     )
-    return actor
-
-
-def _coordinator(session: Session, by: str | None) -> str:
-    """SPEC §7: a coordinator approves; without ``--by`` the operator at the console does."""
-    return _acting(session, by, (Role.COORDINATOR,))
-
-
-def _acting(session: Session, by: str | None, roles: tuple[Role, ...]) -> str:
-    """Who acts: the operator without ``--by``, else a contact holding one of ``roles``."""
-    if by is None:
-        return audit.SYSTEM_ACTOR
-    try:
-        viewer = viewer_for(session, by)
-    except UnknownContact:
-        raise UnknownContact(
-            f"no contact {by!r}: --by takes an e-mail address from contacts.csv"
-        ) from None
-    if viewer.role not in roles:
-        allowed = " or ".join(str(r) for r in roles)
-        raise CordonError(f"{viewer.email} is a {viewer.role}: only a {allowed} may do this")
-    assert viewer.email is not None
-    return viewer.email
 
 
 def _summary(row: Plan) -> dict[str, Any]:
@@ -239,8 +231,8 @@ def _summary(row: Plan) -> dict[str, Any]:
 
 def _shifts(session: Session, plan_id: str) -> list[Shift]:
     rows = session.exec(
-        select(PlanAssignment, Team.lead_email)
-        .join(Team, col(Team.code) == col(PlanAssignment.team), isouter=True)
+        select(PlanAssignment, TeamRecord.lead_email)
+        .join(TeamRecord, col(TeamRecord.code) == col(PlanAssignment.team), isouter=True)
         .where(PlanAssignment.plan_id == plan_id)
         .order_by(col(PlanAssignment.shift), col(PlanAssignment.team))
     ).all()
@@ -259,11 +251,48 @@ def _shifts(session: Session, plan_id: str) -> list[Shift]:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
-    """SPEC §7's object as stored, with the plan's status and who approved and published it."""
-    row = get_plan(session, plan_id)
+def plan_reader_teams(session: Session, actor: Actor) -> frozenset[str] | None:
+    """What of plans ``actor`` may read: every team's shifts (None) — the operator, auditors, and
+    coordinators and analysts of member jurisdictions — or only the shifts of the teams they
+    lead (team leads); anyone else nothing (an empty set)."""
+    if sees_everything(actor):
+        return None
+    if not isinstance(actor, Person):
+        return frozenset()
+    if actor.role in READERS and actor.jurisdiction in task_force_scope(session).members:
+        return None
+    if actor.role is Role.TEAM_LEAD:
+        return frozenset(
+            session.exec(select(TeamRecord.code).where(TeamRecord.lead_email == actor.email)).all()
+        )
+    return frozenset()
+
+
+def _own_shifts(document: dict[str, Any], teams: frozenset[str]) -> dict[str, Any]:
+    """A team lead's view of a plan: their teams' assignments and the corridor-shifts they
+    cover; nothing of other teams, and no unmet risk."""
+    assignments = [a for a in document["assignments"] if a["team"] in teams]
+    mine = {(a["corridor"], a["shift"]) for a in assignments}
     return {
-        **row.document,
+        **document,
+        "assignments": assignments,
+        "coverage": [c for c in document["coverage"] if (c["corridor"], c["shift"]) in mine],
+        "unmet": [],
+    }
+
+
+def plan_document(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
+    """SPEC §7's object as stored, with the plan's status and who approved and published it, as
+    ``actor`` may read it (``plan_reader_teams``); a plan they may not read is not found."""
+    teams = plan_reader_teams(session, actor)
+    if teams is not None and not teams:
+        raise NotFound(f"no plan {plan_id!r}")
+    row = get_plan(session, plan_id)
+    document = row.document if teams is None else _own_shifts(row.document, teams)
+    if teams is not None and not document["assignments"]:
+        raise NotFound(f"no plan {plan_id!r}")
+    return {
+        **document,
         "plan_status": str(row.status),
         "created_at": row.created_at.isoformat(),
         "approved_by": row.approved_by,
@@ -281,13 +310,15 @@ def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
     }
 
 
-def list_plans(session: Session) -> list[dict[str, Any]]:
-    """The plans, newest first; ``status`` is the solver's, ``plan_status`` the lifecycle's."""
-    rows = session.exec(
-        select(Plan)
-        .options(defer(Plan.document))  # type: ignore[arg-type]
-        .order_by(col(Plan.created_at).desc(), col(Plan.id).desc())
-    ).all()
+def list_plans(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The plans ``actor`` may read, newest first (a team lead: those with their shifts);
+    ``status`` is the solver's, ``plan_status`` the lifecycle's."""
+    teams = plan_reader_teams(session, actor)
+    query = select(Plan).options(defer(Plan.document))  # type: ignore[arg-type]
+    if teams is not None:
+        with_mine = select(PlanAssignment.plan_id).where(col(PlanAssignment.team).in_(teams))
+        query = query.where(col(Plan.id).in_(with_mine))
+    rows = session.exec(query.order_by(col(Plan.created_at).desc(), col(Plan.id).desc())).all()
     return [
         {
             "plan_id": row.id,
@@ -305,15 +336,20 @@ def list_plans(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def roster_csv(session: Session, plan_id: str) -> str:
-    """The roster as CSV, one row per team shift in time order (``--export``)."""
+def roster_csv(session: Session, actor: Actor, plan_id: str) -> str:
+    """The roster as CSV, one row per team shift in time order, of the shifts ``actor`` may read."""
+    teams = plan_reader_teams(session, actor)
+    if teams is not None and not teams:
+        raise NotFound(f"no plan {plan_id!r}")
     row = get_plan(session, plan_id)
-    teams = {t.code: t for t in session.exec(select(Team)).all()}
+    readable, records = teams, {t.code: t for t in session.exec(select(TeamRecord)).all()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ROSTER_COLUMNS)
     for shift in _shifts(session, row.id):
-        team = teams.get(shift.team)
+        if readable is not None and shift.team not in readable:
+            continue
+        team = records.get(shift.team)
         writer.writerow(
             (
                 row.id,
@@ -333,15 +369,16 @@ def roster_csv(session: Session, plan_id: str) -> str:
 
 def record_outcome(
     session: Session,
+    actor: Actor,
+    *,
     plan_id: str,
     corridor: str,
     shift: int,
     result: str,
-    *,
-    by: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Record what the inspection at ``corridor`` in ``shift`` of an approved plan found.
+    """Record what the inspection at ``corridor`` in ``shift`` of an approved plan found — by
+    the team lead of a team assigned to it or a coordinator of such a team's jurisdiction.
 
     The corridor's risk for the next plan is the analysts' base_risk updated by all outcomes
     recorded there (``interdiction.outcomes``). Recording again replaces the earlier result.
@@ -350,34 +387,41 @@ def record_outcome(
         outcome = InspectionResult(result.strip().lower())
     except ValueError:
         choices = ", ".join(r.value for r in InspectionResult)
-        raise CordonError(f"--result {result!r}: use one of {choices}") from None
+        raise Invalid(f"result {result!r}: use one of {choices}") from None
     row = get_plan(session, plan_id, for_update=True)  # outcomes of one plan queue up
-    if row.status == PlanStatus.PROPOSED:
-        raise CordonError(f"plan {row.id} is proposed: record outcomes once it is approved")
-    shifts = row.days * row.shifts_per_day
-    if not 0 <= shift < shifts:
-        raise CordonError(f"--shift {shift}: plan {row.id} has shifts 0 to {shifts - 1}")
-    starts_at = shift_start(row.start, row.shifts_per_day, shift)
-    if starts_at > (now or utcnow()):
-        raise CordonError(
-            f"shift {shift} of plan {row.id} starts at {starts_at:%Y-%m-%d %H:%M} UTC: "
-            "record its outcome once it has started"
-        )
     corridor = corridor.strip().upper()
-    planned = session.exec(
-        select(PlanAssignment.team).where(
+    assigned = session.exec(
+        select(TeamRecord)
+        .join(PlanAssignment, col(PlanAssignment.team) == col(TeamRecord.code))
+        .where(
             PlanAssignment.plan_id == row.id,
             PlanAssignment.corridor == corridor,
             PlanAssignment.shift == shift,
         )
-    ).first()
-    if planned is None:
-        raise CordonError(
-            f"plan {row.id} has no inspection at {corridor} in shift {shift}: "
-            "`cordon plan show ID` lists its roster"
+        .order_by(col(TeamRecord.code))
+    ).all()
+    scopes = [TeamScope(t.code, t.jurisdiction, t.lead_email) for t in assigned]
+    if not any(allowed(actor, Action.OUTCOME_RECORD, s) for s in scopes):
+        authorize(
+            actor,
+            Action.OUTCOME_RECORD,
+            scopes[0] if scopes else None,
+            what=f"the inspection at {corridor} in shift {shift} of plan {row.id}",
         )
-    actor = _acting(session, by, (Role.COORDINATOR, Role.TEAM_LEAD))
-    corridor_row = session.get(Corridor, corridor)
+    if row.status == PlanStatus.PROPOSED:
+        raise Conflict(f"plan {row.id} is proposed: record outcomes once it is approved")
+    shifts = row.days * row.shifts_per_day
+    if not 0 <= shift < shifts:
+        raise Invalid(f"shift {shift}: plan {row.id} has shifts 0 to {shifts - 1}")
+    starts_at = shift_start(row.start, row.shifts_per_day, shift)
+    if starts_at > (now or utcnow()):
+        raise Conflict(
+            f"shift {shift} of plan {row.id} starts at {starts_at:%Y-%m-%d %H:%M} UTC: "
+            "record its outcome once it has started"
+        )
+    if not assigned:
+        raise Invalid(f"plan {row.id} has no inspection at {corridor} in shift {shift}")
+    corridor_row = session.get(CorridorRecord, corridor)
     assert corridor_row is not None  # a planned corridor was loaded
     risk_before = learned_base_risks(session, {corridor: corridor_row.base_risk})[corridor]
     existing = session.get(InspectionOutcome, (row.id, corridor, shift))
@@ -385,9 +429,10 @@ def record_outcome(
     if changed:
         before = None if existing is None else {"result": str(existing.result)}
         existing = existing or InspectionOutcome(
-            plan_id=row.id, corridor=corridor, shift=shift, result=outcome, recorded_by=actor
+            plan_id=row.id, corridor=corridor, shift=shift, result=outcome, recorded_by=actor.label
         )
-        existing.result, existing.recorded_by, existing.recorded_at = outcome, actor, utcnow()
+        existing.result, existing.recorded_by = outcome, actor.label
+        existing.recorded_at = utcnow()
         session.add(existing)
         session.flush()
         audit.record(
@@ -395,7 +440,7 @@ def record_outcome(
             action="plan.outcome_recorded",
             entity_type="plan",
             entity_id=row.id,
-            actor=actor,
+            actor=actor.label,
             before=before,
             after={"corridor": corridor, "shift": shift, "result": outcome.value},
         )
@@ -417,4 +462,4 @@ def plan_start(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise CordonError(f"--start {value!r} is not a date: use YYYY-MM-DD") from None
+        raise Invalid(f"start {value!r} is not a date: use YYYY-MM-DD") from None

@@ -8,14 +8,21 @@ store assigns ``plan_id`` later (``with_plan_id``).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
 
+from cases.kernel.errors import Invalid
 from interdiction.engines import CpSatSettings
 from interdiction.explain import UnmetPart, UnmetReason, UnmetRisk, explain_unmet
+from interdiction.models import PlanMode
 from interdiction.problem import Assignment, PlanningModel, PlanningProblem, build_model
 from interdiction.randomized import sample_roster, solve_mixed_strategy
 from interdiction.solve import Engine, SolveResult, SolveStatus, relative_gap, solve_assignments
+
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -196,7 +203,7 @@ def propose_randomized_plan(
     max_worst_case_loss: float | None = None,
     plan_id: str | None = None,
 ) -> InspectionPlan:
-    """SPEC §7 ``--mode randomized``: one roster drawn with ``seed`` from the minimax mixture.
+    """SPEC §7, mode randomized: one roster drawn with ``seed`` from the minimax mixture.
 
     ``objective``/``bound``/``status`` describe the drawn roster against the deterministic bound
     (it is FEASIBLE, OPTIMAL only if it happens to reach that bound); the game's figures — worst
@@ -247,3 +254,34 @@ def propose_randomized_plan(
         "sampled_probability": round(mixed.probabilities[k], 6),
     }
     return plan_from_result(model, result, plan_id=plan_id, extra_kpis={"randomized": game})
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How a plan is to be computed, checked before any solving."""
+
+    engine: Engine
+    mode: PlanMode
+    time_limit_s: float
+    seed: int | None
+
+
+def plan_options(*, engine: str, mode: str, seed: int | None, time_limit_s: float) -> PlanOptions:
+    """Refuse options that do not fit together (``Invalid`` names the option and the choices)."""
+    chosen_mode = _choice(PlanMode, mode, "mode")
+    chosen_engine = _choice(Engine, engine, "engine")
+    if chosen_mode is PlanMode.RANDOMIZED and chosen_engine is Engine.CPSAT:
+        raise Invalid("mode randomized solves with HiGHS: choose engine auto or highs")
+    if chosen_mode is PlanMode.COVERAGE and seed is not None:
+        raise Invalid("a seed draws a roster of mode randomized: choose mode randomized")
+    if not math.isfinite(time_limit_s) or time_limit_s <= 0:
+        raise Invalid(f"time limit {time_limit_s}: give a positive number of seconds")
+    return PlanOptions(chosen_engine, chosen_mode, time_limit_s, seed)
+
+
+def _choice(kind: type[E], value: str, name: str) -> E:
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(str(member) for member in kind)
+        raise Invalid(f"{name} {value!r}: use {choices}") from None

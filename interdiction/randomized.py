@@ -1,4 +1,4 @@
-"""Randomized plans against a trafficker who observes the plan (SPEC §7 ``--mode randomized``).
+"""Randomized plans against a trafficker who observes the plan (SPEC §7, mode randomized).
 
 Zero-sum Stackelberg game (allocation.md §2.2–2.3). The trafficker picks one corridor-shift t; the
 task force loses what its roster k fails to score there:

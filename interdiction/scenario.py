@@ -16,7 +16,7 @@ from cases.reference.files import Problem, ScenarioFileError, read_csv, reject_d
 from cases.reference.models import Confidence
 from cases.reference.sync import FileLoad, Missing, sync_rows
 from cases.scenario.loading import current_task_force
-from interdiction.models import Agreement, Corridor, CorridorKind, Team, TeamKind
+from interdiction.models import Agreement, CorridorKind, CorridorRecord, TeamKind, TeamRecord
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
 LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
@@ -78,7 +78,7 @@ def load_corridors(session: Session, path: Path, today: date | None = None) -> F
     reject_duplicates(rows, lambda r: r.code, "code", name=path.name)
     name = current_task_force(session, path.name).name
     corridors = [
-        Corridor(
+        CorridorRecord(
             **row.model_dump(exclude={"source", "as_of", "confidence"}),
             source=row.source or f"scenario {name}",
             as_of=row.as_of or today or date.today(),
@@ -89,7 +89,12 @@ def load_corridors(session: Session, path: Path, today: date | None = None) -> F
     ]
     # deactivated, not deleted: plans and cases name corridors
     return sync_rows(
-        session, Corridor, corridors, key=("code",), file=path.name, missing=Missing.DEACTIVATE
+        session,
+        CorridorRecord,
+        corridors,
+        key=("code",),
+        file=path.name,
+        missing=Missing.DEACTIVATE,
     )
 
 
@@ -110,16 +115,16 @@ def load_teams(session: Session, path: Path) -> FileLoad:
                 problems.append(Problem(path.name, line, "lead_email", reason))
     if problems:
         raise ScenarioFileError(problems)
-    teams = [Team(**row.model_dump(), active=True) for _, row in rows]
+    teams = [TeamRecord(**row.model_dump(), active=True) for _, row in rows]
     return sync_rows(
-        session, Team, teams, key=("code",), file=path.name, missing=Missing.DEACTIVATE
+        session, TeamRecord, teams, key=("code",), file=path.name, missing=Missing.DEACTIVATE
     )
 
 
 def load_agreements(session: Session, path: Path) -> FileLoad:
     rows = read_csv(path, AgreementRow)
     reject_duplicates(rows, lambda r: (r.jurisdiction, r.corridor), "corridor", name=path.name)
-    corridors = set(session.exec(select(Corridor.code).where(Corridor.active)).all())
+    corridors = set(session.exec(select(CorridorRecord.code).where(CorridorRecord.active)).all())
     members = set(current_task_force(session, path.name).members)
     problems = []
     for line, row in rows:
@@ -139,8 +144,8 @@ def load_agreements(session: Session, path: Path) -> FileLoad:
 
 def describe_resources(session: Session) -> dict[str, Any]:
     """The corridors, teams and agreements loaded, for summaries."""
-    corridors = session.exec(select(Corridor).where(Corridor.active)).all()
-    teams = session.exec(select(Team).where(Team.active)).all()
+    corridors = session.exec(select(CorridorRecord).where(CorridorRecord.active)).all()
+    teams = session.exec(select(TeamRecord).where(TeamRecord.active)).all()
     by_kind: dict[str, int] = {}
     for team in teams:
         by_kind[team.kind] = by_kind.get(team.kind, 0) + 1

@@ -46,8 +46,10 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, bindparam, func, or_, text, update
 from sqlmodel import Session, col, select
 
+from cases.kernel.actor import Actor, Person
 from cases.kernel.db import get_engine, read_session, unit_of_work
 from cases.kernel.settings import get_settings
+from cases.kernel.sharing import sees_everything
 from notifications.models import DigestItem, MessageKind, OutboxMessage, OutboxStatus
 from notifications.outbox import Viewers, insert_ignoring_duplicates
 from notifications.render import (
@@ -425,9 +427,18 @@ def outbox_counts(session: Session) -> dict[str, int]:
 
 
 def list_messages(
-    session: Session, *, status: OutboxStatus | None = None, limit: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    status: OutboxStatus | None = None,
+    limit: int | None = None,
 ) -> list[OutboxMessage]:
+    """The outbox as ``actor`` may read it (SPEC §10.1): each contact their own messages, the
+    operator and auditors every message."""
     query = select(OutboxMessage).order_by(col(OutboxMessage.id))
+    if not sees_everything(actor):
+        mine = actor.email if isinstance(actor, Person) else None
+        query = query.where(col(OutboxMessage.recipient) == mine)
     if status is not None:
         query = query.where(col(OutboxMessage.status) == status)
     if limit is not None:

@@ -35,6 +35,8 @@ from sqlalchemy import Table, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from cases.kernel.actor import Person, person
+from cases.kernel.errors import Forbidden
 from cases.kernel.events import (
     AlertsMerged,
     CaseOpened,
@@ -43,6 +45,7 @@ from cases.kernel.events import (
     DomainEvent,
     PlanApproved,
     RequestTransmitted,
+    subscribe,
 )
 from cases.kernel.models import (
     Alert,
@@ -55,14 +58,7 @@ from cases.kernel.models import (
     Role,
 )
 from cases.kernel.settings import get_settings
-from cases.kernel.sharing import (
-    UnknownContact,
-    Viewer,
-    can_see_case,
-    can_see_request,
-    viewer_for,
-    visible_cases,
-)
+from cases.kernel.sharing import can_see_case, can_see_request, visible_cases
 from notifications.models import DigestItem, MessageKind, OutboxMessage, OutboxStatus
 from notifications.render import (
     message_id_for,
@@ -108,14 +104,14 @@ class Viewers:
     """``cases.kernel.sharing``'s answers for contacts, each asked once per enqueue or claim."""
 
     session: Session
-    cache: dict[str, Viewer | None] = field(default_factory=dict)
+    cache: dict[str, Person | None] = field(default_factory=dict)
     cases_seen: dict[tuple[str, str], bool] = field(default_factory=dict)
 
-    def of(self, email: str) -> Viewer | None:
+    def of(self, email: str) -> Person | None:
         if email not in self.cache:
             try:
-                self.cache[email] = viewer_for(self.session, email)
-            except UnknownContact:
+                self.cache[email] = person(self.session, email)
+            except Forbidden:
                 self.cache[email] = None  # unknown or deactivated: hears nothing
         return self.cache[email]
 
@@ -445,8 +441,9 @@ def insert_ignoring_duplicates(
 def enqueue(session: Session, events: Iterable[DomainEvent], *, now: datetime | None = None) -> int:
     """Write the outbox rows and digest items for ``events``; how many were new.
 
-    Call it inside the unit of work that made the change. Re-running it with the same events
-    inserts nothing (each row's dedupe key is the event's key plus the recipient).
+    Every unit of work calls it with the events its use cases published, before it commits
+    (``subscribe`` below). Re-running it with the same events inserts nothing (each row's dedupe
+    key is the event's key plus the recipient).
     """
     now = now or datetime.now(UTC)
     sender = get_settings().mail_from
@@ -503,6 +500,18 @@ def insert_new(session: Session, table: Table, rows: dict[str, dict[str, Any]]) 
     return len(new)
 
 
+def queued_for(session: Session, event_key: str) -> int:
+    """How many messages and digest items the event with ``event_key`` put into the outbox."""
+    count = 0
+    for table in (OutboxMessage.__table__, DigestItem.__table__):  # type: ignore[attr-defined]
+        count += session.execute(
+            select(func.count())
+            .select_from(table)
+            .where(table.c.dedupe_key.startswith(f"{event_key}|", autoescape=True))
+        ).scalar_one()
+    return count
+
+
 class Subjects:
     """Subjects rendered once per event and template language, however many people are told
     (recipients whose language has no template share the English one)."""
@@ -521,3 +530,7 @@ class Subjects:
 def digest_date_of(moment: datetime) -> date:
     """The (UTC) day a digest item belongs to."""
     return moment.astimezone(UTC).date()
+
+
+# Every unit of work hands its published domain events to the outbox, in its own transaction.
+subscribe(enqueue)

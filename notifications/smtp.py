@@ -37,14 +37,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from cases.kernel.errors import CordonError
+from cases.kernel.errors import Invalid
 
 DEFAULT_CONNECTIONS = 4
 SMTP_TIMEOUT_S = 30.0
 T = TypeVar("T")
 
 
-class MailUrlError(CordonError):
+class MailUrlError(Invalid):
     """CORDON_MAIL_URL cannot be understood."""
 
 

@@ -45,6 +45,7 @@ import pytest  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+import notifications.outbox  # noqa: E402, F401  (tests are a door: the outbox hears the events)
 from cases.kernel.db import engine_for, make_engine  # noqa: E402
 from cases.kernel.settings import get_settings  # noqa: E402
 from cases.reference.install import init_database  # noqa: E402

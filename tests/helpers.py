@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,27 @@ import pytest
 from cases.intake.merge import IntakeOutcome, open_or_merge
 from cases.intake.store import StoreResult, store_alerts
 from cases.intake.validation import RawLine
+from cases.kernel.actor import OPERATOR
 from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.events import subscribe, unsubscribe
 from cordon.cli import main
 from flows.intake import intake_reference
 from flows.load_scenario import SCENARIO_FILES, load_scenario_file
+
+
+@contextmanager
+def published_events() -> Iterator[list[Any]]:
+    """The domain events every unit of work delivers while the block runs (to the outbox too)."""
+    seen: list[Any] = []
+
+    def record(session: Any, events: list[Any]) -> None:
+        seen.extend(events)
+
+    subscribe(record)
+    try:
+        yield seen
+    finally:
+        unsubscribe(record)
 
 
 def load_files(directory: Path) -> list[dict[str, Any]]:
@@ -61,6 +80,9 @@ def cli_refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 AUDITOR = "olga@audit.example"  # SI auditor: sees every request
 HR_PROSECUTOR = "ivo.babic@dorh.hr.example"
+RS_PROSECUTOR = "tamara.savic@rjt.rs.example"
+SI_CENTRAL_AUTHORITY = "urska.kos@mp.si.example"
+HR_ANALYST = "petra.jukic@carina.hr.example"
 HR_COORDINATOR = "ana.kovac@carina.hr.example"
 RS_COORDINATOR = "marko.petrovic@upravacarina.rs.example"
 SI_COORDINATOR = "maja.novak@fu.si.example"
@@ -69,14 +91,27 @@ TO_TRANSMITTED = ("legal_review", "translation_pending", "ready", "transmitted")
 
 
 def legal_scenario(engine: Any, directory: Path) -> None:
-    """The mini scenario (HR, RS, SI) with an auditor and two cases: CASE-2026-000001 (lead HR;
-    HR, RS, SI participate; score 0.9) and CASE-2026-000002 (lead RS, lead-only sharing; 0.7)."""
+    """The mini scenario (HR, RS, SI) with an auditor, an RS prosecutor, an SI central authority
+    and an HR analyst, and two cases: CASE-2026-000001 (lead HR; HR, RS, SI participate; score
+    0.9) and CASE-2026-000002 (lead RS, lead-only sharing; 0.7)."""
     from cases.kernel.db import unit_of_work
     from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, Sharing
 
     load_files(directory)
     with unit_of_work(engine) as session:
         session.add(Contact(email=AUDITOR, name="Olga", jurisdiction="SI", role=Role.AUDITOR))
+        session.add(
+            Contact(email=RS_PROSECUTOR, name="Tamara", jurisdiction="RS", role=Role.PROSECUTOR)
+        )
+        session.add(
+            Contact(
+                email=SI_CENTRAL_AUTHORITY,
+                name="Urška",
+                jurisdiction="SI",
+                role=Role.CENTRAL_AUTHORITY,
+            )
+        )
+        session.add(Contact(email=HR_ANALYST, name="Petra", jurisdiction="HR", role=Role.ANALYST))
         for case_id, lead, participants, sharing, score in [
             ("CASE-2026-000001", "HR", ["HR", "RS", "SI"], Sharing.PARTICIPANTS, 0.9),
             ("CASE-2026-000002", "RS", ["RS"], Sharing.LEAD, 0.7),
@@ -131,7 +166,7 @@ def ingest_alerts(
     with read_session() as session:
         reference = intake_reference(session)
     with unit_of_work() as session:
-        stored = store_alerts(session, raw_lines(*alerts, origin=origin), reference)
+        stored = store_alerts(session, OPERATOR, raw_lines(*alerts, origin=origin), reference)
     with unit_of_work() as session:
-        outcome = open_or_merge(session, reference)
+        outcome = open_or_merge(session, OPERATOR, reference)
     return stored, outcome

@@ -20,16 +20,15 @@ SUBJECT_ORDER = ("company", "vessel", "person", "euc", "firearm")  # for the tit
 
 
 class FactsReference(Protocol):
-    """What computing a case's facts needs besides its alerts (intake's reference holds it)."""
+    """What computing a case's facts needs besides its alerts: the indicator weights and the task
+    force's members (``cases.casework.records.facts_reference`` reads them; intake's reference
+    holds them too)."""
 
     @property
     def indicator_weights(self) -> Mapping[str, float]: ...
 
     @property
     def members(self) -> frozenset[str]: ...
-
-    @property
-    def corridor_jurisdictions(self) -> Mapping[str, tuple[str, ...]]: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,7 @@ class AlertFacts:
     indicators: tuple[str, ...]  # reported and derived
     subjects: tuple[Mapping[str, Any], ...] = ()
     subject_keys: tuple[str | None, ...] | None = None  # each subject's key, when known
+    corridor_jurisdictions: tuple[str, ...] = ()  # the corridor's states when it arrived
 
     @property
     def label(self) -> str:
@@ -147,7 +147,6 @@ def case_facts(
     *,
     weights: Mapping[str, float],
     members: frozenset[str] | set[str],
-    corridor_jurisdictions: Mapping[str, Sequence[str]],
 ) -> CaseFacts:
     if not alerts:
         raise ValueError("a case needs at least one alert")
@@ -157,8 +156,8 @@ def case_facts(
     subjects, mentions = _collect_subjects(alerts)
     corridors = sorted({a.corridor for a in alerts if a.corridor})
     jurisdictions = {a.jurisdiction for a in alerts}
-    for code in corridors:
-        jurisdictions.update(corridor_jurisdictions.get(code, ()))
+    for alert in alerts:
+        jurisdictions.update(alert.corridor_jurisdictions)
     # member states among subject countries: company country, person nationality, EUC issuer
     jurisdictions.update(s.country for s in subjects if s.country and s.country in members)
     return CaseFacts(

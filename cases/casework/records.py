@@ -7,7 +7,8 @@ opens and merges thousands of cases at a time, and a split recomputes two.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlmodel import Session
 from cases.casework.facts import AlertFacts, CaseFacts, FactsReference, SubjectFacts, case_facts
 from cases.casework.scoring import as_float
 from cases.kernel import audit
+from cases.kernel.actor import Actor
 from cases.kernel.db import chunks, table
 from cases.kernel.models import (
     Alert,
@@ -35,30 +37,19 @@ from cases.kernel.models import (
     CaseJurisdiction,
     CaseLink,
     Subject,
+    TaskForce,
 )
+from cases.reference.models import Indicator
 
 ALERTS = table(Alert)
-
-
 IDENTIFIERS = table(AlertIdentifier)
-
-
 CASES = table(Case)
-
-
 CASE_ALERTS = table(CaseAlert)
-
-
 CASE_JURISDICTIONS = table(CaseJurisdiction)
-
-
 CASE_CORRIDORS = table(CaseCorridor)
-
-
 CASE_LINKS = table(CaseLink)
-
-
 SUBJECTS = table(Subject)
+INDICATORS = table(Indicator)
 
 
 def load_alerts_where(session: Session, where: Any) -> dict[int, AlertFacts]:
@@ -69,12 +60,13 @@ def load_alerts_where(session: Session, where: Any) -> dict[int, AlertFacts]:
         ALERTS.c.observed_at,
         ALERTS.c.jurisdiction,
         ALERTS.c.corridor,
+        ALERTS.c.corridor_jurisdictions,
         ALERTS.c.indicators,
         ALERTS.c.payload,
     )
     found: dict[int, AlertFacts] = {}
     for row in session.execute(select(*columns).where(where).order_by(ALERTS.c.id)):
-        alert_id, source, ref, observed_at, jurisdiction, corridor, indicators, payload = row
+        alert_id, source, ref, observed_at, jurisdiction, corridor, sides, indicators, payload = row
         subjects = [s for s in (payload or {}).get("subjects") or [] if isinstance(s, dict)]
         found[alert_id] = AlertFacts(
             id=alert_id,
@@ -85,6 +77,7 @@ def load_alerts_where(session: Session, where: Any) -> dict[int, AlertFacts]:
             corridor=corridor,
             indicators=tuple(indicators or ()),
             subjects=tuple(subjects),
+            corridor_jurisdictions=tuple(sides or ()),
         )
     return found
 
@@ -94,6 +87,26 @@ def load_alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, AlertFa
     for chunk in chunks(sorted(set(ids))):
         found.update(load_alerts_where(session, ALERTS.c.id.in_(chunk)))
     return found
+
+
+@dataclass(frozen=True)
+class CaseReference:
+    """The reference facts a case's facts are computed with (``FactsReference``)."""
+
+    indicator_weights: Mapping[str, float]
+    members: frozenset[str]
+
+
+def facts_reference(session: Session) -> CaseReference:
+    """The indicator weights (the catalogue with the task force's overrides) and the members."""
+    weights = {
+        code: weight
+        for code, weight in session.execute(select(INDICATORS.c.code, INDICATORS.c.weight))
+    }
+    task_force = session.get(TaskForce, 1)
+    if task_force is not None:
+        weights.update({k: v for k, v in task_force.indicator_weights.items() if k in weights})
+    return CaseReference(weights, frozenset(task_force.members if task_force else ()))
 
 
 def allocate_case_ids(session: Session, year: int, count: int) -> list[str]:
@@ -116,7 +129,6 @@ def facts_for(alerts: Sequence[AlertFacts], reference: FactsReference) -> CaseFa
         alerts,
         weights=reference.indicator_weights,
         members=reference.members,
-        corridor_jurisdictions=reference.corridor_jurisdictions,
     )
 
 
@@ -196,7 +208,9 @@ def _sync_column(
         )
 
 
-def link_cases(session: Session, case_id: str, other_id: str, *, note: str = "") -> bool:
+def link_cases(
+    session: Session, case_id: str, other_id: str, *, note: str = "", actor: Actor
+) -> bool:
     """Record two cases as related (one row per pair); False when they already are."""
     if case_id == other_id:
         return False
@@ -218,6 +232,7 @@ def link_cases(session: Session, case_id: str, other_id: str, *, note: str = "")
         entity_type="case",
         entity_id=case_id,
         case_id=case_id,
+        actor=actor.label,
         after={"related": other_id, "note": note},
     )
     return True

@@ -2,8 +2,8 @@
 others, with stored ``watch`` alerts and with the subjects of open cases, then merge into open
 cases, open new ones, or keep the alerts as ``watch``.
 
-The domain events (``CaseOpened``, ``AlertsMerged``) are returned for the notification outbox of
-the same transaction.
+The domain events (``CaseOpened``, ``AlertsMerged``) are published into the unit of work, so the
+notification outbox rows commit in the same transaction as the cases.
 """
 
 from __future__ import annotations
@@ -44,20 +44,22 @@ from cases.intake.validation import (
     IntakeReference,
 )
 from cases.kernel import audit
+from cases.kernel.actor import Actor
 from cases.kernel.columns import utcnow
 from cases.kernel.db import bulk_insert, chunks
-from cases.kernel.events import AlertsMerged, CaseOpened
+from cases.kernel.events import AlertsMerged, CaseOpened, publish
 from cases.kernel.models import (
     AlertState,
     CaseStatus,
 )
+from cases.kernel.permissions import Action, authorize
 
 _PG_INTAKE_LOCK = 7261003  # serialises open_or_merge between processes on PostgreSQL
 
 
 @dataclass
 class IntakeOutcome:
-    """What ``open_or_merge`` did; ``events`` go to the notification outbox."""
+    """What ``open_or_merge`` did; ``events`` were published to the notification outbox."""
 
     events: list[CaseOpened | AlertsMerged] = field(default_factory=list)
     cases_opened: list[str] = field(default_factory=list)
@@ -89,6 +91,7 @@ class _OpenCase:
 
 def open_or_merge(
     session: Session,
+    actor: Actor,
     reference: IntakeReference,
     *,
     now: datetime | None = None,
@@ -99,6 +102,7 @@ def open_or_merge(
     ``fresh`` (``StoreResult.facts`` of the step before) saves reading those alerts back; pending
     alerts it does not hold (left by a run that died between the steps) are read from the store.
     """
+    authorize(actor, Action.ALERTS_SUBMIT)
     now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_INTAKE_LOCK})
@@ -128,7 +132,7 @@ def open_or_merge(
     for i in pending:
         nodes.setdefault(("alert", str(i)), set())
 
-    writer = _CaseWriter(session, reference, now)
+    writer = _CaseWriter(session, actor, reference, now)
     to_watch: list[int] = []
     groups = correlate(nodes)
     for group in sorted(
@@ -166,6 +170,7 @@ def open_or_merge(
         session.execute(
             update(ALERTS).where(ALERTS.c.id.in_(chunk)).values(state=AlertState.WATCH.value)
         )
+    publish(session, outcome.events)  # SPEC §5 step 7: the outbox rows commit with the cases
     return outcome
 
 
@@ -237,8 +242,11 @@ def _open_cases_with(session: Session, keys: set[str]) -> dict[str, _OpenCase]:
 class _CaseWriter:
     """Collects the cases a batch opens and merges, then writes them table by table."""
 
-    def __init__(self, session: Session, reference: IntakeReference, now: datetime) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, reference: IntakeReference, now: datetime
+    ) -> None:
         self.session = session
+        self.actor = actor
         self.reference = reference
         self.now = now
         self.new_cases: list[list[AlertFacts]] = []
@@ -262,10 +270,17 @@ class _CaseWriter:
         self._attach(case_id, joining)
         write_case_facts(self.session, case_id, facts, now=self.now)
         for other in others:
-            link_cases(self.session, case_id, other, note="alerts of one group touched both")
+            link_cases(
+                self.session,
+                case_id,
+                other,
+                note="alerts of one group touched both",
+                actor=self.actor,
+            )
         self.audit_entries.append(
             dict(
                 action="case.alerts_merged",
+                actor=self.actor.label,
                 entity_type="case",
                 entity_id=case_id,
                 case_id=case_id,
@@ -329,6 +344,7 @@ class _CaseWriter:
             self.audit_entries.append(
                 {
                     "action": "case.opened",
+                    "actor": self.actor.label,
                     "entity_type": "case",
                     "entity_id": case_id,
                     "case_id": case_id,

@@ -8,12 +8,16 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from cases.intake.models import QuarantinedLine, QuarantineStatus
+from cases.kernel.actor import Actor
 from cases.kernel.columns import iso
+from cases.kernel.permissions import Action, authorize
 
 
 def quarantine_items(
-    session: Session, *, status: QuarantineStatus | None = QuarantineStatus.OPEN
+    session: Session, actor: Actor, *, status: QuarantineStatus | None = QuarantineStatus.OPEN
 ) -> list[dict[str, Any]]:
+    """The quarantined lines (SPEC §10.1: for the operator, analysts and auditors)."""
+    authorize(actor, Action.QUARANTINE_LIST)
     query = select(QuarantinedLine).order_by(col(QuarantinedLine.id))
     if status is not None:
         query = query.where(col(QuarantinedLine.status) == status.value)

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 from sqlmodel import Session
 
 from cases.casework.identifiers import watchlist_key
-from cases.intake.validation import (
-    IntakeReference,
-)
+from cases.casework.records import facts_reference
+from cases.intake.validation import IntakeReference
 from cases.kernel.db import table
-from cases.kernel.models import (
-    TaskForce,
-)
-from cases.reference.models import Embargo, Indicator
+from cases.kernel.models import TaskForce
+from cases.reference.models import Embargo
 from cases.scenario.models import WatchlistEntry
-
-INDICATORS = table(Indicator)
-
 
 EMBARGOES = table(Embargo)
 
@@ -31,13 +23,7 @@ def load_reference(
 ) -> IntakeReference:
     """Weights (the catalogue, with the task force's overrides), embargoes, the watchlist, members
     and threshold. Corridors belong to ``interdiction``; the caller passes them in as plain data."""
-    weights = {
-        code: weight
-        for code, weight in session.execute(select(INDICATORS.c.code, INDICATORS.c.weight))
-    }
-    task_force = session.get(TaskForce, 1)
-    if task_force is not None:
-        weights.update({k: v for k, v in task_force.indicator_weights.items() if k in weights})
+    case_reference = facts_reference(session)
     watchlist = set()
     for kind, identifier in session.execute(
         select(WatchlistEntry.type, WatchlistEntry.identifier)  # type: ignore[call-overload]
@@ -46,11 +32,12 @@ def load_reference(
             watchlist.add(watchlist_key(kind, identifier))
         except ValueError:
             continue  # load_watchlist refuses such rows; nothing to match against
+    task_force = session.get(TaskForce, 1)
     return IntakeReference(
-        indicator_weights=weights,
+        indicator_weights=case_reference.indicator_weights,
         corridor_jurisdictions={code: tuple(js) for code, js in corridor_jurisdictions.items()},
         embargoed=frozenset(session.execute(select(EMBARGOES.c.state)).scalars()),
         watchlist=frozenset(watchlist),
-        members=frozenset(task_force.members if task_force else ()),
+        members=case_reference.members,
         risk_threshold=task_force.risk_threshold if task_force else 0.6,
     )

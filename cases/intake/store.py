@@ -39,11 +39,13 @@ from cases.intake.validation import (
     validate_line,
 )
 from cases.kernel import audit
+from cases.kernel.actor import Actor, AlertSource
 from cases.kernel.columns import utcnow
 from cases.kernel.db import bulk_insert, chunks, dialect_insert, table
 from cases.kernel.models import (
     AlertState,
 )
+from cases.kernel.permissions import Action, authorize
 
 QUARANTINE = table(QuarantinedLine)
 
@@ -65,6 +67,7 @@ class StoreResult:
 
 def store_alerts(
     session: Session,
+    actor: Actor,
     lines: Sequence[RawLine],
     reference: IntakeReference,
     *,
@@ -73,15 +76,20 @@ def store_alerts(
 ) -> StoreResult:
     """Validate a batch, quarantine what fails, store what is new as ``pending`` alerts.
 
-    ``quarantine_ids`` (line number → quarantine row) marks a replay of quarantined lines: a line
-    that now passes is marked ``replayed``, one that fails again keeps its row with the new reason.
+    The operator submits alerts of any source; an alert source only its own (a line naming
+    another ``source`` is quarantined with that reason). ``quarantine_ids`` (line number →
+    quarantine row) marks a replay of quarantined lines: a line that now passes is marked
+    ``replayed``, one that fails again keeps its row with the new reason.
     """
+    authorize(actor, Action.ALERTS_SUBMIT)
     now = now or utcnow()
     result = StoreResult(received=len(lines))
     valid: list[ValidAlert] = []
     rejections: list[Rejection] = []
     for line in lines:
         checked = validate_line(line, reference, now)
+        if isinstance(actor, AlertSource) and isinstance(checked, ValidAlert):
+            checked = own_source(checked, actor)
         (rejections if isinstance(checked, Rejection) else valid).append(checked)  # type: ignore[arg-type]
     result.rejected = len(rejections)
     result.rejections = [{"line": r.line_no, "reason": r.reason} for r in rejections]
@@ -102,6 +110,9 @@ def store_alerts(
             "received_at": now,
             "jurisdiction": a.jurisdiction,
             "corridor": a.corridor,
+            "corridor_jurisdictions": list(
+                reference.corridor_jurisdictions.get(a.corridor or "", ())
+            ),
             "kind": a.kind,
             "indicators": list(indicators[k]),
             "score": as_float(distinct_score(indicators[k], reference.indicator_weights)),
@@ -132,6 +143,9 @@ def store_alerts(
                 observed_at=alert.observed_at,
                 jurisdiction=alert.jurisdiction,
                 corridor=alert.corridor,
+                corridor_jurisdictions=reference.corridor_jurisdictions.get(
+                    alert.corridor or "", ()
+                ),
                 indicators=indicators[(source, ref)],
                 subjects=tuple(alert.subjects),
                 subject_keys=alert.subject_keys,
@@ -150,6 +164,7 @@ def store_alerts(
         audit.record(
             session,
             action="intake.batch_stored" if quarantine_ids is None else "quarantine.replayed",
+            actor=actor.label,
             entity_type="alert_batch",
             entity_id=f"{lines[0].origin}:{lines[0].line_no}-{lines[-1].line_no}",
             after={
@@ -170,7 +185,19 @@ def newest_alert_id(session: Session) -> int:
     return int(session.execute(select(func.max(ALERTS.c.id))).scalar() or 0)
 
 
-def mark_fixed(session: Session, *, fixed_by: str, after_alert_id: int) -> int:
+def own_source(alert: ValidAlert, source: AlertSource) -> ValidAlert | Rejection:
+    """An alert source submits under its own name only (SPEC §13)."""
+    if alert.source == source.name:
+        return alert
+    return Rejection(
+        alert.origin,
+        alert.line_no,
+        alert.text,
+        f"source: {alert.source!r} is not this key's source {source.name!r}",
+    )
+
+
+def mark_fixed(session: Session, actor: Actor, *, fixed_by: str, after_alert_id: int) -> int:
     """Open quarantined lines whose ``source`` and ``source_ref`` name an alert stored after
     ``after_alert_id`` were replaced by a fixed re-send: mark them ``replayed``."""
     stored = set(
@@ -189,6 +216,7 @@ def mark_fixed(session: Session, *, fixed_by: str, after_alert_id: int) -> int:
             audit.record(
                 session,
                 action="quarantine.fixed",
+                actor=actor.label,
                 entity_type="quarantine",
                 entity_id=str(row_id),
                 after={"origin": origin, "line": line_no, "fixed_by": fixed_by},
@@ -215,13 +243,15 @@ def _insert_new_alerts(session: Session, rows: list[dict[str, Any]]) -> dict[tup
         return stored
     if session.get_bind().dialect.name == "postgresql":
         columns = list(rows[0])
-        marks = ", ".join("%s::json" if c in ("indicators", "payload") else "%s" for c in columns)
+        json_columns = ("indicators", "corridor_jurisdictions", "payload")
+        marks = ", ".join("%s::json" if c in json_columns else "%s" for c in columns)
         sql = (
             f"INSERT INTO alerts ({', '.join(columns)}) VALUES ({marks}) "
             "ON CONFLICT (source, source_ref) DO NOTHING RETURNING id, source, source_ref"
         )
         params = [
-            tuple(json.dumps(r[c]) if c == "indicators" else r[c] for c in columns) for r in rows
+            tuple(json.dumps(r[c]) if c in json_columns[:2] else r[c] for c in columns)
+            for r in rows
         ]
         driver = session.connection().connection.driver_connection
         assert driver is not None

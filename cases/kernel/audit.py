@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
+from cases.kernel.actor import Actor
 from cases.kernel.models import AuditEvent
+from cases.kernel.permissions import Action, authorize
 
 GENESIS = "0" * 64
-SYSTEM_ACTOR = "cordon"
 _HEAD_KEY = "cordon_audit_head"
 _PG_CHAIN_LOCK = 7261002
 
@@ -88,12 +89,13 @@ def record(
     action: str,
     entity_type: str,
     entity_id: str,
-    actor: str = SYSTEM_ACTOR,
+    actor: str,
     case_id: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the session's transaction."""
+    """Append one event to the chain, in the session's transaction; ``actor`` is the acting
+    ``Actor``'s label (an e-mail address, ``operator``, ``source:NAME``)."""
     seq, prev_hash = _head(session)
     ev = AuditEvent(
         seq=seq + 1,
@@ -118,8 +120,8 @@ def record(
 def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> int:
     """Append several events at once (one INSERT for all), chained exactly as ``record`` does.
 
-    Each entry holds ``record``'s keyword arguments. For writers that make many changes in one
-    transaction, e.g. intake opening hundreds of cases.
+    Each entry holds ``record``'s keyword arguments (``actor`` included). For writers that make
+    many changes in one transaction, e.g. intake opening hundreds of cases.
     """
     if not entries:
         return 0
@@ -132,7 +134,7 @@ def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> int:
         body = {
             "seq": seq,
             "at": at,
-            "actor": entry.get("actor", SYSTEM_ACTOR),
+            "actor": entry["actor"],
             "action": entry["action"],
             "entity_type": entry["entity_type"],
             "entity_id": entry["entity_id"],
@@ -227,3 +229,12 @@ def history(
 
 def event_to_dict(ev: AuditEvent) -> dict[str, Any]:
     return {**event_body(ev), "prev_hash": ev.prev_hash, "hash": ev.hash}
+
+
+# --- reading the log, as an actor ------------------------------------------------------------
+
+
+def verify(session: Session, actor: Actor) -> ChainReport:
+    """SPEC §10: recompute the chain — for auditors and the operator."""
+    authorize(actor, Action.AUDIT_VERIFY)
+    return verify_chain(session)

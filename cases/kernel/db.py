@@ -20,15 +20,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
+from cases.kernel import events
 from cases.kernel.columns import UtcDateTime
-from cases.kernel.errors import CordonError
+from cases.kernel.errors import Forbidden, Unavailable
 from cases.kernel.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-class DatabaseUnavailable(CordonError):
+class DatabaseUnavailable(Unavailable):
     """The configured database cannot be reached or the URL is malformed."""
 
 
@@ -88,18 +89,53 @@ def get_engine() -> Engine:
 
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One write transaction: everything inside commits together or not at all."""
+    """One write transaction: everything inside commits together or not at all.
+
+    Domain events published inside it reach their subscribers (the outbox) before the commit, in
+    the same transaction. A refusal (``Forbidden``) rolls everything back and then records who
+    tried what as a ``denied`` audit event in a transaction of its own.
+    """
     engine = engine or get_engine()
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        yield session
+    try:
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            try:
+                yield session
+                events.deliver(session)
+            except BaseException:
+                events.discard(session)
+                raise
+    except Forbidden as refused:
+        record_denied(engine, refused)
+        raise
 
 
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session for reading; it writes nothing."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
-        yield session
+    """A session for reading; it writes nothing (but a refused read is audited as ``denied``)."""
+    engine = engine or get_engine()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    except Forbidden as refused:
+        record_denied(engine, refused)
+        raise
+
+
+def record_denied(engine: Engine, refused: Forbidden) -> None:
+    """SPEC §10.1: a refused attempt writes nothing but this ``denied`` event."""
+    from cases.kernel import audit
+
+    with unit_of_work(engine) as session:
+        audit.record(
+            session,
+            action="denied",
+            entity_type=refused.entity_type or "use_case",
+            entity_id=refused.entity_id or refused.action,
+            actor=refused.actor,
+            case_id=refused.entity_id if refused.entity_type == "case" else None,
+            after={"attempted": refused.action, "reason": str(refused)},
+        )
 
 
 def _alembic_config(connection: Any) -> Any:

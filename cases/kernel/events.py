@@ -1,7 +1,9 @@
 """Domain events: what happened that people must hear about (SPEC §8 triggers).
 
-Domain functions return these; the flow that made the change hands them to
-``notifications`` inside the same unit of work, so the outbox row commits with the change.
+A use case ``publish``-es its events into the session of its unit of work; when the unit of work
+commits, it hands them to the subscribers (``notifications.outbox`` writes the outbox rows) in the
+same transaction, so an outbox row commits with the change or not at all. The domain never
+imports ``notifications``: the door that opens the unit of work wires it (SPEC §1's direction).
 Each event has a stable ``key``: the same happening always gives the same key, which makes
 re-running a flow enqueue nothing new. Events about requests and plans carry what a notifier needs
 to know (jurisdictions, the prosecutor, the shifts), so ``notifications`` needs no tables but
@@ -10,8 +12,10 @@ those of ``cases``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -120,3 +124,43 @@ DomainEvent = (
     | DeadlineOverdue
     | PlanApproved
 )
+
+
+Subscriber = Callable[[Any, list[DomainEvent]], object]
+_SUBSCRIBERS: list[Subscriber] = []
+_PENDING = "cordon_domain_events"
+
+
+def subscribe(handler: Subscriber) -> None:
+    """Have ``handler(session, events)`` called with the events of every unit of work."""
+    if handler not in _SUBSCRIBERS:
+        _SUBSCRIBERS.append(handler)
+
+
+def unsubscribe(handler: Subscriber) -> None:
+    if handler in _SUBSCRIBERS:
+        _SUBSCRIBERS.remove(handler)
+
+
+def publish(session: Any, events: Iterable[DomainEvent]) -> None:
+    """Hand events to the unit of work of ``session``; they are delivered before it commits."""
+    session.info.setdefault(_PENDING, []).extend(events)
+
+
+def deliver(session: Any) -> None:
+    """Give the subscribers every event published in ``session`` (the unit of work calls this
+    before committing). Events with nobody to hear them are a wiring defect, never dropped."""
+    events: list[DomainEvent] = session.info.pop(_PENDING, [])
+    if not events:
+        return
+    if not _SUBSCRIBERS:
+        raise RuntimeError(
+            "domain events were published but no outbox listens: import notifications.outbox"
+        )
+    for handler in _SUBSCRIBERS:
+        handler(session, events)
+
+
+def discard(session: Any) -> None:
+    """Forget the events of a unit of work that rolled back."""
+    session.info.pop(_PENDING, None)

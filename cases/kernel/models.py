@@ -113,6 +113,8 @@ class Alert(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     jurisdiction: str = Field(max_length=2)
     corridor: str | None = None
+    # the corridor's jurisdictions when the alert arrived: case facts need nothing but alerts
+    corridor_jurisdictions: list[str] = json_column(default_factory=list)
     kind: AlertKind = Field(sa_type=String)
     indicators: list[str] = json_column(default_factory=list)  # as reported, plus derived ones
     score: float = 0.0
@@ -186,6 +188,18 @@ class CaseLink(SQLModel, table=True):
     other_case_id: str = Field(foreign_key="cases.id", primary_key=True, index=True)
     kind: str = "related"
     note: str = ""
+
+
+class CaseNote(SQLModel, table=True):
+    """A note on a case by someone working it (SPEC §10.1), in the order written."""
+
+    __tablename__ = "case_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    author: str  # the acting Actor's label
+    at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    text: str
 
 
 class Subject(SQLModel, table=True):

@@ -2,41 +2,46 @@
 
 Facts (states, memberships, bilateral treaties, instruments) are data shipped in
 `cases/reference/data/`; a scenario may override or add state, membership and bilateral rows.
-Everything here is plain frozen data built by pure functions over lists of row dicts, so the store
-can later hand in rows read from its tables instead of the shipped CSV files.
+Each file has one parser (`cases.reference.loading`), which turns its rows into table records;
+here those records become plain frozen data for the router, whether they were read from the
+database (`cases.legal.legal_facts.legal_facts`) or straight from the files (`shipped_legal_facts`).
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import pycountry
-import yaml
-
 from cases.legal.errors import ReferenceDataError
+from cases.reference.models import (
+    BilateralTreatyRecord,
+    BilateralType,
+    Confidence,
+    DeathPenalty,
+    InstrumentRecord,
+    MembershipRecord,
+    MembershipStatus,
+    NationalsPolicy,
+    State,
+)
 
 # ------------------------------------------------------------------------------------------------
 # Closed sets
 
 
 class RequestType(StrEnum):
-    """What the requesting state asks for (SPEC §6 `--type`)."""
+    """What the requesting state asks for (SPEC §6, the request type)."""
 
     MLA = "mla"
     EXTRADITION = "extradition"
 
 
 class Measure(StrEnum):
-    """The precise measure (`--measure`), after legal-cooperation.md §0."""
+    """The precise measure, after legal-cooperation.md §0."""
 
     EVIDENCE = "evidence"  # statements, documents, records, expert evaluations
     SEARCH_SEIZURE = "search_seizure"
@@ -142,36 +147,6 @@ class RequestStatus(StrEnum):
     LAPSED = "lapsed"
 
 
-class Confidence(StrEnum):
-    """V verified, K known, I inferred (legal-cooperation.md, preamble)."""
-
-    V = "V"
-    K = "K"
-    I = "I"  # noqa: E741 - the contract's letter
-
-    @property
-    def rank(self) -> int:
-        return {"V": 2, "K": 1, "I": 0}[self.value]
-
-    @staticmethod
-    def weakest(values: Iterable[Confidence]) -> Confidence:
-        return min(values, key=lambda c: c.rank, default=Confidence.V)
-
-
-class MembershipStatus(StrEnum):
-    PARTY = "party"
-    NOT_PARTY = "not_party"
-    SIGNATORY = "signatory"
-    UNKNOWN = "unknown"
-    UNCERTAIN = "uncertain"
-
-
-class BilateralType(StrEnum):
-    MLA = "MLA"
-    EXTRADITION = "EXTRADITION"
-    EXTRADITION_NATIONALS = "EXTRADITION_NATIONALS"
-
-
 class Layer(StrEnum):
     EU = "EU"
     REGIONAL = "regional"
@@ -180,25 +155,8 @@ class Layer(StrEnum):
     FALLBACK = "fallback"
 
 
-class DeathPenalty(StrEnum):
-    ABOLISHED = "abolished"
-    ABOLISHED_ORDINARY_CRIMES = "abolished_ordinary_crimes"
-    DE_FACTO_ABOLITIONIST = "de_facto_abolitionist"
-    RETENTIONIST = "retentionist"
-
-
-class NationalsPolicy(StrEnum):
-    """May the state extradite its own nationals? (states.csv `nationals_policy`)"""
-
-    YES = "yes"
-    NO = "no"
-    EU_ONLY = "eu_only"  # only under the EAW (e.g. DE Basic Law art. 16(2))
-    TREATY_ONLY = "treaty_only"  # only where a treaty provides for it
-    DISCRETIONARY = "discretionary"
-
-
 class Offence(StrEnum):
-    """Offence typing the router needs (`--offence`)."""
+    """Offence typing the router needs (SPEC §6)."""
 
     FIREARMS_TRAFFICKING = "firearms_trafficking"  # FP art. 5(1)(b)
     ILLICIT_MANUFACTURING = "illicit_manufacturing"  # FP art. 5(1)(a)
@@ -211,7 +169,7 @@ class Offence(StrEnum):
 
 
 class Capital(StrEnum):
-    """Is the offence punishable by death in the requesting state? (`--capital`)"""
+    """Is the offence punishable by death in the requesting state? (SPEC §6)"""
 
     YES = "yes"
     NO = "no"
@@ -391,225 +349,6 @@ class LegalFacts:
 
 
 # ------------------------------------------------------------------------------------------------
-# Loading and merging rows
-
-STATE_COLUMNS = (
-    "iso",
-    "name",
-    "region",
-    "languages",
-    "eu_member",
-    "coe_member",
-    "ecowas_member",
-    "interpol_member",
-    "death_penalty",
-    "death_penalty_confidence",
-    "nationals_policy",
-    "nationals_confidence",
-    "special_flag",
-    "as_of",
-    "source",
-    "confidence",
-)
-MEMBERSHIP_COLUMNS = ("state", "instrument", "status", "confidence", "as_of", "source")
-BILATERAL_COLUMNS = ("a", "b", "type", "scope", "in_force", "confidence", "source", "as_of")
-
-# Columns a scenario row may leave out, and which of them are confidence columns (SPEC §3).
-_CONFIDENCE_COLUMNS = {
-    "states": ("confidence", "death_penalty_confidence", "nationals_confidence"),
-    "memberships": ("confidence",),
-    "bilateral": ("confidence",),
-}
-_OPTIONAL_COLUMNS = {"special_flag", "in_force"}
-
-Row = Mapping[str, Any]
-
-
-def _reference_dir() -> Path:
-    return Path(str(resources.files("cases") / "reference" / "data"))
-
-
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return [dict(row) for row in csv.DictReader(handle)]
-
-
-def shipped_rows() -> dict[str, list[dict[str, str]]]:
-    """The shipped reference rows: {"states": [...], "memberships": [...], "bilateral": [...]}."""
-    ref = _reference_dir()
-    return {
-        "states": read_csv_rows(ref / "states.csv"),
-        "memberships": read_csv_rows(ref / "memberships.csv"),
-        "bilateral": read_csv_rows(ref / "bilateral.csv"),
-    }
-
-
-def _row_key(table: str, row: Row) -> tuple[str, ...]:
-    if table == "states":
-        return (str(row.get("iso", "")).strip().upper(),)
-    if table == "memberships":
-        return (
-            str(row.get("state", "")).strip().upper(),
-            str(row.get("instrument", "")).strip().upper(),
-        )
-    if table == "bilateral":
-        pair = sorted(
-            (str(row.get("a", "")).strip().upper(), str(row.get("b", "")).strip().upper())
-        )
-        return (pair[0], pair[1], str(row.get("type", "")).strip().upper())
-    raise ReferenceDataError(
-        f"unknown reference table {table!r}: use states, memberships or bilateral"
-    )
-
-
-def merge_rows(
-    table: str,
-    base: Sequence[Row],
-    overrides: Sequence[Row],
-    *,
-    scenario: str,
-    load_date: date,
-) -> list[dict[str, str]]:
-    """Shipped rows with a scenario's rows laid over them (same key replaces, new key adds).
-
-    A scenario row may leave out `source`, `as_of` and the confidence columns; they default to
-    `scenario <name>`, the load date and `K` (SPEC §3).
-    """
-    merged: dict[tuple[str, ...], dict[str, str]] = {}
-    for row in base:
-        merged[_row_key(table, row)] = {k: "" if v is None else str(v) for k, v in row.items()}
-    for row in overrides:
-        filled = {k: "" if v is None else str(v) for k, v in row.items()}
-        if not filled.get("source", "").strip():
-            filled["source"] = f"scenario {scenario}"
-        if not filled.get("as_of", "").strip():
-            filled["as_of"] = load_date.isoformat()
-        for column in _CONFIDENCE_COLUMNS[table]:
-            if not filled.get(column, "").strip():
-                filled[column] = Confidence.K.value
-        merged[_row_key(table, filled)] = filled
-    return list(merged.values())
-
-
-def _user_assigned(code: str) -> bool:
-    """ISO 3166-1 user-assigned codes (AA, QM-QZ, XA-XZ, ZZ): Kosovo's XK and test scenarios."""
-    return code == "AA" or code == "ZZ" or (code[0] == "Q" and code[1] >= "M") or code[0] == "X"
-
-
-def valid_state_code(code: str) -> bool:
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        return False
-    return _user_assigned(code) or pycountry.countries.get(alpha_2=code) is not None
-
-
-def _cell(table: str, line: int, row: Row, column: str) -> str:
-    value = row.get(column)
-    text = "" if value is None else str(value).strip()
-    if not text and column not in _OPTIONAL_COLUMNS:
-        raise ReferenceDataError(f"{table} row {line}: column {column} is missing or empty")
-    return text
-
-
-def _enum(table: str, line: int, column: str, value: str, enum: type[StrEnum]) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ReferenceDataError(
-            f"{table} row {line}: column {column}: {value!r} is not one of {allowed}"
-        ) from None
-
-
-def _bool(table: str, line: int, column: str, value: str) -> bool:
-    if value.lower() in ("yes", "y", "true", "1"):
-        return True
-    if value.lower() in ("no", "n", "false", "0"):
-        return False
-    raise ReferenceDataError(f"{table} row {line}: column {column}: {value!r} is not yes or no")
-
-
-def _date(table: str, line: int, column: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ReferenceDataError(
-            f"{table} row {line}: column {column}: {value!r} is not an ISO date (YYYY-MM-DD)"
-        ) from None
-
-
-def _state_code(table: str, line: int, column: str, value: str) -> str:
-    code = value.upper()
-    if not valid_state_code(code):
-        raise ReferenceDataError(
-            f"{table} row {line}: column {column}: {value!r} is not an ISO 3166-1 alpha-2 code"
-        )
-    return code
-
-
-def parse_state(row: Row, line: int = 0) -> StateProfile:
-    t = "states"
-    cell = lambda column: _cell(t, line, row, column)  # noqa: E731
-    languages = tuple(part.strip() for part in cell("languages").split("|") if part.strip())
-    return StateProfile(
-        iso=_state_code(t, line, "iso", cell("iso")),
-        name=cell("name"),
-        region=cell("region"),
-        languages=languages,
-        eu_member=_bool(t, line, "eu_member", cell("eu_member")),
-        coe_member=_bool(t, line, "coe_member", cell("coe_member")),
-        ecowas_member=_bool(t, line, "ecowas_member", cell("ecowas_member")),
-        interpol_member=_bool(t, line, "interpol_member", cell("interpol_member")),
-        death_penalty=_enum(t, line, "death_penalty", cell("death_penalty"), DeathPenalty),
-        death_penalty_confidence=_enum(
-            t, line, "death_penalty_confidence", cell("death_penalty_confidence"), Confidence
-        ),
-        nationals_policy=_enum(
-            t, line, "nationals_policy", cell("nationals_policy"), NationalsPolicy
-        ),
-        nationals_confidence=_enum(
-            t, line, "nationals_confidence", cell("nationals_confidence"), Confidence
-        ),
-        special_flag=cell("special_flag"),
-        as_of=_date(t, line, "as_of", cell("as_of")),
-        source=cell("source"),
-        confidence=_enum(t, line, "confidence", cell("confidence"), Confidence),
-    )
-
-
-def parse_membership(row: Row, line: int = 0) -> Membership:
-    t = "memberships"
-    cell = lambda column: _cell(t, line, row, column)  # noqa: E731
-    return Membership(
-        state=_state_code(t, line, "state", cell("state")),
-        instrument=_enum(t, line, "instrument", cell("instrument").upper(), InstrumentCode),
-        status=_enum(t, line, "status", cell("status").lower(), MembershipStatus),
-        confidence=_enum(t, line, "confidence", cell("confidence"), Confidence),
-        as_of=_date(t, line, "as_of", cell("as_of")),
-        source=cell("source"),
-    )
-
-
-def parse_bilateral(row: Row, line: int = 0) -> BilateralTreaty:
-    t = "bilateral"
-    cell = lambda column: _cell(t, line, row, column)  # noqa: E731
-    a = _state_code(t, line, "a", cell("a"))
-    b = _state_code(t, line, "b", cell("b"))
-    if a == b:
-        raise ReferenceDataError(f"{t} row {line}: a and b are both {a}: a treaty needs two states")
-    first, second = sorted((a, b))
-    return BilateralTreaty(
-        a=first,
-        b=second,
-        type=_enum(t, line, "type", cell("type").upper(), BilateralType),
-        scope=cell("scope"),
-        in_force=cell("in_force"),
-        confidence=_enum(t, line, "confidence", cell("confidence"), Confidence),
-        source=cell("source"),
-        as_of=_date(t, line, "as_of", cell("as_of")),
-    )
-
-
-# ------------------------------------------------------------------------------------------------
 # instruments.yaml
 
 
@@ -707,89 +446,108 @@ def parse_instrument(raw: Mapping[str, Any]) -> Instrument:
         raise ReferenceDataError(f"instruments.yaml {where}: {exc}") from None
 
 
-def load_instruments(path: Path | None = None) -> dict[InstrumentCode, Instrument]:
-    """The instrument catalogue from instruments.yaml (the shipped one by default)."""
-    source = path or _reference_dir() / "instruments.yaml"
-    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
-    instruments = {i.code: i for i in (parse_instrument(e) for e in entries)}
-    missing = [c.value for c in InstrumentCode if c not in instruments]
-    if missing:
-        raise ReferenceDataError(f"instruments.yaml: no entry for {', '.join(missing)}")
-    return instruments
+def instrument_rules(record: InstrumentRecord) -> Instrument:
+    """A stored instruments.yaml entry as the rules the router applies."""
+    return parse_instrument(
+        {
+            **record.details,
+            "code": record.code,
+            "name": record.name,
+            "layer": record.layer,
+            "covers": record.covers,
+            "source": record.source,
+            "as_of": record.as_of.isoformat(),
+            "confidence": str(record.confidence),
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------------
-# Building the bundle
+# Building the bundle from records (the shipped files or the database, read by one parser each)
+
+
+def state_profile(record: State) -> StateProfile:
+    return StateProfile(
+        iso=record.iso,
+        name=record.name,
+        region=record.region,
+        languages=tuple(record.languages),
+        eu_member=record.eu_member,
+        coe_member=record.coe_member,
+        ecowas_member=record.ecowas_member,
+        interpol_member=record.interpol_member,
+        death_penalty=DeathPenalty(record.death_penalty),
+        death_penalty_confidence=Confidence(record.death_penalty_confidence),
+        nationals_policy=NationalsPolicy(record.nationals_policy),
+        nationals_confidence=Confidence(record.nationals_confidence),
+        special_flag=record.special_flag or "",
+        as_of=record.as_of,
+        source=record.source,
+        confidence=Confidence(record.confidence),
+    )
+
+
+def membership(record: MembershipRecord) -> Membership:
+    try:
+        code = InstrumentCode(record.instrument)
+    except ValueError:
+        raise ReferenceDataError(
+            f"memberships: {record.state} names unknown instrument {record.instrument!r}"
+        ) from None
+    return Membership(
+        state=record.state,
+        instrument=code,
+        status=MembershipStatus(record.status),
+        confidence=Confidence(record.confidence),
+        as_of=record.as_of,
+        source=record.source,
+    )
+
+
+def bilateral_treaty(record: BilateralTreatyRecord) -> BilateralTreaty:
+    first, second = sorted((record.a, record.b))
+    return BilateralTreaty(
+        a=first,
+        b=second,
+        type=BilateralType(record.type),
+        scope=record.scope,
+        in_force=record.in_force,
+        confidence=Confidence(record.confidence),
+        source=record.source,
+        as_of=record.as_of,
+    )
 
 
 def build_legal_facts(
-    states: Sequence[Row],
-    memberships: Sequence[Row],
-    bilateral: Sequence[Row],
-    instruments: Mapping[InstrumentCode, Instrument] | None = None,
+    states: Iterable[State],
+    memberships: Iterable[MembershipRecord],
+    bilateral: Iterable[BilateralTreatyRecord],
+    instruments: Iterable[InstrumentRecord],
 ) -> LegalFacts:
-    """Validate rows (1-based line numbers after the header) and bundle them as `LegalFacts`."""
-    profiles: dict[str, StateProfile] = {}
-    for line, row in enumerate(states, start=2):
-        profile = parse_state(row, line)
-        profiles[profile.iso] = profile
+    """Bundle validated records as `LegalFacts`; every row must name a state that has a row."""
+    profiles = {p.iso: p for p in map(state_profile, states)}
     members: dict[tuple[str, InstrumentCode], Membership] = {}
-    for line, row in enumerate(memberships, start=2):
-        membership = parse_membership(row, line)
-        if membership.state not in profiles:
+    for row in map(membership, memberships):
+        if row.state not in profiles:
             raise ReferenceDataError(
-                f"memberships row {line}: state {membership.state} has no row in states: add it "
-                "first"
+                f"memberships: state {row.state} has no row in states: add it first"
             )
-        members[(membership.state, membership.instrument)] = membership
+        members[(row.state, row.instrument)] = row
     treaties: dict[str, BilateralTreaty] = {}
-    for line, row in enumerate(bilateral, start=2):
-        treaty = parse_bilateral(row, line)
+    for treaty in map(bilateral_treaty, bilateral):
         for iso in (treaty.a, treaty.b):
             if iso not in profiles:
                 raise ReferenceDataError(
-                    f"bilateral row {line}: state {iso} has no row in states: add it first"
+                    f"bilateral {treaty.pair}: state {iso} has no row in states: add it first"
                 )
         treaties[treaty.basis_code] = treaty
+    rules = {i.code: i for i in map(instrument_rules, instruments)}
+    missing = [c.value for c in InstrumentCode if c not in rules]
+    if missing:
+        raise ReferenceDataError(f"instruments.yaml: no entry for {', '.join(missing)}")
     return LegalFacts(
         states=MappingProxyType(profiles),
         memberships=MappingProxyType(members),
         bilateral=tuple(treaties.values()),
-        instruments=MappingProxyType(dict(instruments or load_instruments())),
+        instruments=MappingProxyType(rules),
     )
-
-
-@dataclass(frozen=True)
-class ScenarioOverrides:
-    """A scenario's override/addition rows (SPEC §3 `memberships.csv`, `bilateral.csv`, "
-    "`states.csv`)."""
-
-    name: str
-    load_date: date
-    states: tuple[Row, ...] = ()
-    memberships: tuple[Row, ...] = ()
-    bilateral: tuple[Row, ...] = ()
-
-
-def merge_scenario(
-    base: Mapping[str, Sequence[Row]], scenario: ScenarioOverrides
-) -> dict[str, list[dict[str, str]]]:
-    """Pure: base rows per table with the scenario's rows merged in."""
-    return {
-        table: merge_rows(
-            table,
-            base.get(table, ()),
-            getattr(scenario, table),
-            scenario=scenario.name,
-            load_date=scenario.load_date,
-        )
-        for table in ("states", "memberships", "bilateral")
-    }
-
-
-def load_legal_facts(scenario: ScenarioOverrides | None = None) -> LegalFacts:
-    """The shipped facts, with a scenario's overrides and additions when given."""
-    rows: Mapping[str, Sequence[Row]] = shipped_rows()
-    if scenario is not None:
-        rows = merge_scenario(rows, scenario)
-    return build_legal_facts(rows["states"], rows["memberships"], rows["bilateral"])

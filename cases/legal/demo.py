@@ -17,14 +17,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cases.kernel.actor import Actor
 from cases.kernel.models import Case, CaseJurisdiction, CaseStatus
 from cases.legal.catalogue import LegalFacts, StateProfile, TimerKind
 from cases.legal.deadlines import Deadline
-from cases.legal.facts import legal_facts
+from cases.legal.legal_facts import legal_facts
 from cases.legal.models import LegalRequest
+from cases.legal.requests import stored_decision
 from cases.legal.routing import RoutingDecision
 from cases.legal.service import open_request
-from cases.legal.store import stored_decision
 
 
 @dataclass(frozen=True)
@@ -162,13 +163,14 @@ def _row(request: LegalRequest, decision: RoutingDecision, opened: bool) -> dict
 
 
 def open_demo_requests(
-    session: Session, *, today: date | None = None, facts: LegalFacts | None = None
+    session: Session, actor: Actor, *, today: date | None = None, facts: LegalFacts | None = None
 ) -> dict[str, Any]:
-    """Open (once) the demo's requests; returns them with their routing decisions."""
+    """Open (once) the demo's requests, as ``actor`` (the operator's demo flow); returns them with
+    their routing decisions."""
     cases = open_cases(session)
     if not cases:
         return {"requests": [], "note": "no open cases: no legal requests opened"}
-    facts = facts or legal_facts(session, today)
+    facts = facts or legal_facts(session)
     rows = []
     for wanted in plan_demo_requests(cases, facts.states):
         existing = session.exec(
@@ -185,6 +187,7 @@ def open_demo_requests(
             continue
         request, decision = open_request(
             session,
+            actor,
             case_id=wanted.case_id,
             request_type=wanted.request_type,
             requesting=wanted.requesting,

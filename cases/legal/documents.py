@@ -16,10 +16,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from cases.kernel.errors import Conflict, Invalid
 from cases.legal.catalogue import InstrumentCode, LegalFacts, Measure, RequestType
 from cases.legal.checks import EU_LIST_OFFENCES
 from cases.legal.document_fields import FIELD_BY_NAME, FIELDS
-from cases.legal.errors import LegalCooperationError, MissingFields
+from cases.legal.errors import MissingFields
 from cases.legal.routing import RequestFacts, RoutingDecision
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
@@ -66,7 +67,7 @@ def normalise_fields(fields: Mapping[str, Any]) -> dict[str, str | list[str] | N
     """Every known field (None when absent); unknown names are refused: typos must not vanish."""
     unknown = sorted(set(fields) - set(FIELD_BY_NAME))
     if unknown:
-        raise LegalCooperationError(
+        raise Invalid(
             f"unknown document field(s): {', '.join(unknown)} — known fields: "
             f"{', '.join(f.name for f in FIELDS)}"
         )
@@ -111,7 +112,7 @@ def render_document(
     """The letter of request or extradition request as text; `MissingFields` if incomplete."""
     kind = document_kind(request.request_type)
     if not decision.legal_basis or decision.channel is None:
-        raise LegalCooperationError(
+        raise Conflict(
             f"cannot render the {kind.replace('_', ' ')}: the routing decision has no legal basis "
             "(manual review) — decide the basis first"
         )

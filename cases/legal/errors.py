@@ -1,32 +1,32 @@
-"""Errors of the legal-cooperation core: each carries one line saying what is wrong and how to "
-"fix it."""
+"""The legal core's refusals, each of one of the kernel's kinds (SPEC §10.1)."""
 
-from cases.kernel.errors import CordonError
+from __future__ import annotations
+
+from cases.kernel.errors import Conflict, IllegalTransition, Invalid
+
+__all__ = [
+    "EvidenceError",
+    "IllegalTransition",
+    "InvalidRequest",
+    "MissingFields",
+    "ReferenceDataError",
+]
 
 
-class LegalCooperationError(ValueError, CordonError):
-    """A user mistake or bad data in legal cooperation; the message is one line, fit for stderr
-    (a `CordonError`, so the CLI prints it as one line and exits non-zero)."""
-
-
-class ReferenceDataError(LegalCooperationError):
+class ReferenceDataError(Invalid):
     """A reference-data row (state, membership, bilateral treaty, instrument) fails validation."""
 
 
-class InvalidRequest(LegalCooperationError):
-    """A request's inputs cannot be understood (unknown type, measure, state code, capital value "
-    "…)."""
+class InvalidRequest(Invalid):
+    """A request's inputs cannot be understood (unknown type, measure, state code, capital value
+    …)."""
 
 
-class IllegalTransition(LegalCooperationError):
-    """A lifecycle or evidence status change that the state machine does not allow."""
-
-
-class EvidenceError(LegalCooperationError):
+class EvidenceError(Invalid):
     """An evidence item or chain-of-custody entry is incomplete or inconsistent."""
 
 
-class MissingFields(LegalCooperationError):
+class MissingFields(Conflict):
     """A document cannot be rendered because required fields are empty; `fields` names each one."""
 
     def __init__(self, document: str, fields: tuple[str, ...]) -> None:

@@ -14,19 +14,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cases.kernel import audit
-from cases.kernel.audit import SYSTEM_ACTOR
+from cases.kernel.actor import Actor, Operator
 from cases.kernel.columns import utcnow
-from cases.kernel.errors import CordonError
+from cases.kernel.errors import Conflict, Invalid, NotFound
+from cases.kernel.permissions import Action
 from cases.legal import evidence as core
 from cases.legal.errors import EvidenceError
 from cases.legal.models import CustodyEntry, EvidenceItem, EvidenceStatus
-from cases.legal.service import acting_contact
-from cases.legal.store import get_request, is_final
-from cases.legal.views import core_custody, evidence_view
-
-
-class EvidenceNotFound(CordonError):
-    pass
+from cases.legal.requests import is_final
+from cases.legal.service import request_for
+from cases.legal.views import evidence_view
 
 
 def file_sha256(path: Path) -> str:
@@ -41,31 +38,28 @@ def file_sha256(path: Path) -> str:
 
 
 def _audit(
-    session: Session, item: EvidenceItem, action: str, actor: str, after: dict[str, Any]
+    session: Session, item: EvidenceItem, action: str, actor: Actor, after: dict[str, Any]
 ) -> None:
     audit.record(
         session,
         action=action,
         entity_type="evidence_item",
         entity_id=str(item.id),
-        actor=actor,
+        actor=actor.label,
         case_id=item.case_id,
         after={"request_id": item.request_id, **after},
     )
 
 
 def add_evidence(
-    session: Session, request_id: str, description: str, *, by: str | None = None
+    session: Session, actor: Actor, *, request_id: str, description: str
 ) -> dict[str, Any]:
-    """A new item the request asks for (status `requested`), added by a contact who may see the
-    request (or the operator)."""
-    viewer = acting_contact(session, by)
-    request = get_request(session, request_id, viewer)
+    """A new item the request asks for (status `requested`): the requesting side's step."""
+    request = request_for(session, actor, Action.REQUEST_REQUESTING_STEP, request_id)
     if is_final(request):
-        raise EvidenceError(f"request {request.id} is {request.status}: it asks for nothing more")
-    checked = core.request_evidence("new", request.id, description)  # describes what is asked
+        raise Conflict(f"request {request.id} is {request.status}: it asks for nothing more")
     item = EvidenceItem(
-        case_id=request.case_id, request_id=request.id, description=checked.description
+        case_id=request.case_id, request_id=request.id, description=core.described(description)
     )
     session.add(item)
     session.flush()
@@ -73,18 +67,25 @@ def add_evidence(
         session,
         item,
         "evidence.requested",
-        viewer.email or SYSTEM_ACTOR,
+        actor,
         {"status": item.status, "description": item.description},
     )
     return evidence_view(item, [])
 
 
-def _item(session: Session, evidence_id: int) -> tuple[EvidenceItem, list[CustodyEntry]]:
+def _item(
+    session: Session, actor: Actor, evidence_id: int
+) -> tuple[EvidenceItem, list[CustodyEntry]]:
+    """The item and its chain, when the actor may record custody on its request."""
     item = session.get(EvidenceItem, evidence_id, with_for_update=True)
     if item is None or item.request_id is None:
-        raise EvidenceNotFound(
-            f"no evidence item {evidence_id} of a request: `cordon requests show ID` lists them"
-        )
+        if isinstance(actor, Operator):
+            raise NotFound(f"no evidence item {evidence_id} of a request")
+        request_id = f"(evidence item {evidence_id})"
+    else:
+        request_id = item.request_id
+    request_for(session, actor, Action.EVIDENCE_CUSTODY, request_id)
+    assert item is not None
     chain = session.exec(
         select(CustodyEntry)
         .where(col(CustodyEntry.evidence_id) == evidence_id)
@@ -93,7 +94,9 @@ def _item(session: Session, evidence_id: int) -> tuple[EvidenceItem, list[Custod
     return item, list(chain)
 
 
-_MOVES: dict[core.CustodyAction, Callable[[core.EvidenceItem, core.CustodyEntry], Any]] = {
+_MOVES: dict[
+    core.CustodyAction, Callable[[EvidenceItem, list[CustodyEntry], CustodyEntry], Any]
+] = {
     core.CustodyAction.RECEIVED: core.receive,
     core.CustodyAction.TRANSFERRED: core.add_custody,
     core.CustodyAction.EXAMINED: core.add_custody,
@@ -104,9 +107,10 @@ _MOVES: dict[core.CustodyAction, Callable[[core.EvidenceItem, core.CustodyEntry]
 
 def record_custody(
     session: Session,
+    actor: Actor,
+    *,
     evidence_id: int,
     action: str,
-    *,
     who: str,
     when: datetime,
     where: str,
@@ -115,41 +119,33 @@ def record_custody(
     reason: str = "",
 ) -> dict[str, Any]:
     """One chain-of-custody step: `received` (requested → received), `transferred`, `examined`
-    or `stored` while held, `admitted` or `rejected` (with `reason`) by the court."""
+    or `stored` while held, `admitted` or `rejected` (with `reason`) by the court — recorded by a
+    contact of the requesting or requested state; `who` is the custodian."""
     try:
         chosen = core.CustodyAction(action)
     except ValueError:
         allowed = ", ".join(a.value for a in core.CustodyAction)
-        raise EvidenceError(f"custody action {action!r}: use one of {allowed}") from None
-    item, chain = _item(session, evidence_id)
-    current = core.EvidenceItem(
-        item_id=str(item.id),
-        request_id=str(item.request_id),
-        description=item.description,
-        status=core.EvidenceStatus(item.status),
-        custody=tuple(core_custody(e) for e in chain),
-    )
-    entry = core.CustodyEntry(
-        who=who.strip(), when=when, where=where.strip(), action=chosen, sha256=sha256, note=note
+        raise Invalid(f"custody action {action!r}: use one of {allowed}") from None
+    item, chain = _item(session, actor, evidence_id)
+    stored = CustodyEntry(
+        evidence_id=evidence_id,
+        actor=who.strip(),
+        at=when,
+        location=where.strip(),
+        action=chosen.value,
+        sha256=sha256,
+        note=note,
     )
     # the core refuses illegal moves and incomplete or inconsistent chains
     if chosen is core.CustodyAction.REJECTED:
-        moved = core.reject(current, entry, reason)
+        status = core.reject(item, chain, stored, reason)
     else:
-        moved = _MOVES[chosen](current, entry)
-    stored = CustodyEntry(
-        evidence_id=evidence_id,
-        actor=entry.who,
-        at=entry.when,
-        location=entry.where,
-        action=entry.action.value,
-        sha256=entry.sha256,
-        note=entry.note,
-    )
+        status = _MOVES[chosen](item, chain, stored)
     session.add(stored)
     before = item.status
-    item.status = EvidenceStatus(moved.status.value)
-    item.rejection_reason = moved.rejection_reason
+    item.status = status
+    if status is EvidenceStatus.REJECTED:
+        item.rejection_reason = reason.strip()
     item.updated_at = utcnow()
     session.add(item)
     session.flush()
@@ -157,15 +153,15 @@ def record_custody(
         session,
         item,
         f"evidence.{chosen.value}",
-        entry.who or SYSTEM_ACTOR,
+        actor,
         {
             "from": before,
             "status": item.status,
-            "who": entry.who,
-            "when": entry.when,
-            "where": entry.where,
-            "sha256": entry.sha256,
-            "note": entry.note or None,
+            "who": stored.actor,
+            "when": stored.at,
+            "where": stored.location,
+            "sha256": stored.sha256,
+            "note": stored.note or None,
             "rejection_reason": item.rejection_reason or None,
         },
     )

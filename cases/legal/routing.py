@@ -37,12 +37,12 @@ from cases.legal.catalogue import (
     RequestType,
     StateProfile,
     Timer,
-    valid_state_code,
 )
 from cases.legal.checks import FP_OFFENCES, nationals_agreement_covers, run_checks
 from cases.legal.deadlines import DEFAULT_POLICY, Deadline, ReminderPolicy, deadlines_for
 from cases.legal.document_fields import MEASURE_FIELDS, NOT_FOR_MEASURE, in_document_order
 from cases.legal.errors import InvalidRequest
+from cases.reference.countries import is_country_code
 
 IC = InstrumentCode
 UNTOC_OFFENCES = frozenset(
@@ -163,9 +163,14 @@ def _choice(name: str, value: Any, enum: type[Any]) -> Any:
         return enum(value)
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise InvalidRequest(
-            f"--{name.replace('_', '-')} {value!r} is not one of {allowed}"
-        ) from None
+        raise InvalidRequest(f"{name} {value!r} is not one of {allowed}") from None
+
+
+STATE_NAMES = {
+    "from": "requesting state",
+    "to": "requested state",
+    "person_nationality": "person_nationality",
+}
 
 
 def make_request(
@@ -184,13 +189,13 @@ def make_request(
     political_context: bool = False,
     request_id: str | None = None,
 ) -> RequestFacts:
-    """A validated `RequestFacts` from CLI-style strings; `InvalidRequest` names the bad option."""
+    """A validated `RequestFacts` from plain strings; `InvalidRequest` names the bad field."""
     kind = _choice("type", request_type.lower(), RequestType)
     chosen = _choice("measure", measure.lower(), Measure) if measure else None
     if chosen is not None and MEASURE_REQUEST_TYPE[chosen] is not kind:
         raise InvalidRequest(
-            f"--measure {chosen.value} belongs to {MEASURE_REQUEST_TYPE[chosen].value} requests, "
-            f"not {kind.value}: change --type or --measure"
+            f"measure {chosen.value} belongs to {MEASURE_REQUEST_TYPE[chosen].value} requests, "
+            f"not {kind.value}: change the request type or the measure"
         )
     codes = {}
     for name, value in (
@@ -201,17 +206,18 @@ def make_request(
         if value is None:
             continue
         code = value.strip().upper()
-        if not valid_state_code(code):
+        if not is_country_code(code):
             raise InvalidRequest(
-                f"--{name.replace('_', '-')} {value!r} is not an ISO 3166-1 alpha-2 country code"
+                f"{STATE_NAMES[name]} {value!r} is not an ISO 3166-1 alpha-2 country code"
             )
         codes[name] = code
     if codes["from"] == codes["to"]:
         raise InvalidRequest(
-            f"--from and --to are both {codes['from']}: a request goes to another state"
+            f"the requesting and the requested state are both {codes['from']}: "
+            "a request goes to another state"
         )
     if max_penalty_years < 0:
-        raise InvalidRequest(f"--max-penalty-years {max_penalty_years} must not be negative")
+        raise InvalidRequest(f"max_penalty_years {max_penalty_years} must not be negative")
     return RequestFacts(
         request_type=kind,
         requesting=codes["from"],

@@ -16,42 +16,85 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cases.kernel import audit
-from cases.kernel.audit import SYSTEM_ACTOR
+from cases.kernel.actor import Actor, Operator, Person
 from cases.kernel.columns import today_utc, utcnow
 from cases.kernel.counters import next_id
-from cases.kernel.errors import CordonError
-from cases.kernel.events import RequestTransmitted
+from cases.kernel.errors import Conflict, IllegalTransition, Invalid, NotFound
+from cases.kernel.events import RequestTransmitted, publish
 from cases.kernel.models import Case, Contact, Role
-from cases.kernel.sharing import UnknownContact, Viewer, can_see_case, viewer_for
+from cases.kernel.permissions import Action, RequestScope, authorize
+from cases.kernel.sharing import can_see_case, can_see_request
 from cases.legal.catalogue import Capital, Flag, LegalFacts, Offence, RequestStatus
 from cases.legal.documents import document_kind, normalise_fields, render_document
-from cases.legal.errors import IllegalTransition, LegalCooperationError
-from cases.legal.facts import legal_facts
+from cases.legal.legal_facts import legal_facts
 from cases.legal.lifecycle import SideEvent, advance, event_name, record_event
 from cases.legal.models import LegalRequest, RequestEvent
-from cases.legal.routing import RoutingDecision, make_request, route_request
-from cases.legal.store import (
+from cases.legal.public import RequestStep
+from cases.legal.requests import (
     deadline_events,
     get_request,
     history_of,
+    normalise_id,
     request_facts,
     request_summary,
     stored_decision,
 )
+from cases.legal.routing import RoutingDecision, make_request, route_request
 
 REQUEST_ID_PREFIX = "REQ"
 _SIDE_EVENTS = frozenset(e.value for e in SideEvent)
 
 
-class CaseNotFound(CordonError):
-    """No such case, or one the person opening a request may not see."""
+# Which side of a request takes which step (SPEC §10.1): everything not listed here — the
+# steps towards transmission, withdrawing, closing — is the requesting side's.
+REQUESTED_SIDE = frozenset(
+    {
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.UNDER_ASSESSMENT,
+        RequestStatus.INFO_REQUESTED,
+        RequestStatus.CONSULTATION,
+        RequestStatus.ASSURANCE_REQUESTED,
+        RequestStatus.POSTPONED,
+        RequestStatus.ACCEPTED,
+        RequestStatus.IN_EXECUTION,
+        RequestStatus.RESULTS_TRANSMITTED,
+        RequestStatus.REFUSED,
+        RequestStatus.RETURNED_DEFICIENT,
+    }
+)
+
+
+def side_of(step: str) -> Action:
+    """The §10.1 action a lifecycle step or side event is (side events are the requested
+    state's: an arrest, a consent, a surrender)."""
+    if step in _SIDE_EVENTS or step in {s.value for s in REQUESTED_SIDE}:
+        return Action.REQUEST_REQUESTED_STEP
+    return Action.REQUEST_REQUESTING_STEP
+
+
+def request_for(session: Session, actor: Actor, action: Action, request_id: str) -> LegalRequest:
+    """The request ``actor`` may ``action``, locked for the change; otherwise the refusal (a
+    request the actor may not see is refused without saying whether it exists)."""
+    row = session.get(LegalRequest, normalise_id(request_id), with_for_update=True)
+    if row is None and isinstance(actor, Operator):
+        raise NotFound(f"no request {request_id!r}")
+    scope = (
+        RequestScope(request_id, requesting="", requested="")
+        if row is None
+        else RequestScope(row.id, row.requesting, row.requested)
+    )
+    if row is None or not can_see_request(actor, row.requesting, row.requested):
+        scope = RequestScope(request_id, requesting="", requested="", case_visible=False)
+    authorize(actor, action, scope, what=f"request {request_id}")
+    assert row is not None
+    return row
 
 
 def _audit(
     session: Session,
     row: LegalRequest,
     action: str,
-    actor: str,
+    actor: Actor,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
@@ -60,21 +103,11 @@ def _audit(
         action=action,
         entity_type="legal_request",
         entity_id=row.id,
-        actor=actor,
+        actor=actor.label,
         case_id=row.case_id,
         before=before,
         after=after,
     )
-
-
-def acting_contact(session: Session, by: str | None) -> Viewer:
-    """The contact behind `--by` (what they may see bounds what they may change)."""
-    try:
-        return viewer_for(session, by)
-    except UnknownContact:
-        raise UnknownContact(
-            f"no contact {by!r}: --by takes an e-mail address from contacts.csv"
-        ) from None
 
 
 def requesting_prosecutor(session: Session, jurisdiction: str) -> str | None:
@@ -96,6 +129,7 @@ def requesting_prosecutor(session: Session, jurisdiction: str) -> str | None:
 
 def open_request(
     session: Session,
+    actor: Actor,
     *,
     case_id: str,
     request_type: str,
@@ -109,14 +143,14 @@ def open_request(
     transnational: bool = True,
     organised_group: bool = True,
     capital: str = Capital.UNKNOWN.value,
-    by: str | None = None,
     today: date | None = None,
     facts: LegalFacts | None = None,
 ) -> tuple[LegalRequest, RoutingDecision]:
     """A new request in `draft` on a case the opener may see, routed at once.
 
-    `by` is the contact opening it (of the requesting jurisdiction); they become the requesting
-    prosecutor, or else the first prosecutor contact of the requesting jurisdiction does.
+    A prosecutor or central authority of the requesting state opens it (SPEC §10.1) and becomes
+    the requesting prosecutor; when the operator opens it, the first prosecutor contact of the
+    requesting jurisdiction is.
     """
     wanted = make_request(
         request_type=request_type,
@@ -131,18 +165,14 @@ def open_request(
         organised_group=organised_group,
         capital=capital,
     )
-    viewer = acting_contact(session, by)
     case = session.get(Case, case_id.strip().upper())
-    if case is None or not can_see_case(session, viewer, case.id):
-        who = f" visible to {viewer.email}" if viewer.email else ""
-        raise CaseNotFound(f"no case {case_id!r}{who}: a request is opened on an existing case")
-    if viewer.email is not None and viewer.jurisdiction != wanted.requesting:
-        raise LegalCooperationError(
-            f"{viewer.email} works for {viewer.jurisdiction}: a request from "
-            f"{wanted.requesting} is opened by a contact of {wanted.requesting}"
-        )
+    if case is None and isinstance(actor, Operator):
+        raise NotFound(f"no case {case_id!r}: a request is opened on an existing case")
+    visible = case is not None and can_see_case(session, actor, case.id)
+    scope = RequestScope("", wanted.requesting, wanted.requested, case_visible=visible)
+    authorize(actor, Action.REQUEST_OPEN, scope, what=f"case {case_id}")
+    assert case is not None
     on = today or today_utc()
-    actor = viewer.email or SYSTEM_ACTOR
     row = LegalRequest(
         id=next_id(session, REQUEST_ID_PREFIX, on),
         case_id=case.id,
@@ -158,23 +188,25 @@ def open_request(
         organised_group=wanted.organised_group,
         capital=wanted.capital.value,
         status=RequestStatus.DRAFT.value,
-        prosecutor_email=viewer.email or requesting_prosecutor(session, wanted.requesting),
-        opened_by=actor,
+        prosecutor_email=actor.email
+        if isinstance(actor, Person)
+        else requesting_prosecutor(session, wanted.requesting),
+        opened_by=actor.label,
     )
     session.add(row)
     session.add(
         RequestEvent(
-            request_id=row.id, kind="status", event=row.status, happened_on=on, actor=actor
+            request_id=row.id, kind="status", event=row.status, happened_on=on, actor=actor.label
         )
     )
     _audit(session, row, "request.opened", actor, after=request_summary(row))
-    decision = route_stored_request(session, row, facts or legal_facts(session, on), actor=actor)
+    decision = route_stored_request(session, row, facts or legal_facts(session), actor=actor)
     assert decision is not None  # a new request has no decision yet
     return row, decision
 
 
 def route_stored_request(
-    session: Session, row: LegalRequest, facts: LegalFacts, *, actor: str = SYSTEM_ACTOR
+    session: Session, row: LegalRequest, facts: LegalFacts, *, actor: Actor
 ) -> RoutingDecision | None:
     """Route the request on today's facts; store and audit the decision when it is new or
     different from the stored one. Returns the new decision, or None when nothing changed."""
@@ -197,12 +229,11 @@ def route_stored_request(
     return decision
 
 
-def route_drafts(
-    session: Session, *, facts: LegalFacts | None = None, actor: str = SYSTEM_ACTOR
-) -> list[str]:
+def route_drafts(session: Session, actor: Actor, *, facts: LegalFacts | None = None) -> list[str]:
     """Route every draft request not yet routed or whose decision the facts now change (a
     scenario override loaded since, say). Requests past draft keep the decision they were
     drafted on. Returns the ids whose decision was recorded."""
+    authorize(actor, Action.OPERATE)  # the route_requests flow, as the operator
     drafts = session.exec(
         select(LegalRequest)
         .where(col(LegalRequest.status) == RequestStatus.DRAFT.value)
@@ -220,35 +251,33 @@ def route_drafts(
 
 def advance_request(
     session: Session,
+    actor: Actor,
+    *,
     request_id: str,
     state: str,
-    *,
     at: date | None = None,
     note: str = "",
     reason: str | None = None,
-    by: str | None = None,
-) -> list[RequestTransmitted]:
+) -> RequestStep:
     """Move a request to `state` on the day `at` (default today), or record a side event
     (`arrested`, `consent_given`, …: the status stays). Deadlines run from these dates.
 
-    Illegal transitions raise `IllegalTransition` naming what is allowed. Reaching `transmitted`
-    returns a `RequestTransmitted` event for the outbox.
+    The requesting state's prosecutors and central authorities take the steps towards
+    transmission; the requested state's take the rest (SPEC §10.1). Illegal transitions raise
+    `IllegalTransition` naming what is allowed. Reaching `transmitted` publishes
+    `RequestTransmitted` into the unit of work (the outbox).
     """
-    viewer = acting_contact(session, by)
-    actor = viewer.email or SYSTEM_ACTOR
-    row = get_request(session, request_id, viewer, for_update=True)
-    on = at or today_utc()
     name = event_name(state.strip().lower())
+    row = request_for(session, actor, side_of(name), request_id)
+    on = at or today_utc()
     if name in _SIDE_EVENTS:
         if reason is not None:
-            raise IllegalTransition(f"a reason code belongs to a refusal only, not to {name}")
+            raise Invalid(f"a reason code belongs to a refusal only, not to {name}")
         _record_side_event(session, row, name, on, actor=actor, note=note)
-        return []
+        return RequestStep(request_id=row.id, recorded=name, on=on.isoformat(), events=[])
     decision = stored_decision(row)
     if decision is None:
-        raise LegalCooperationError(
-            f"request {row.id} has not been routed: run the route_requests flow first"
-        )
+        raise Conflict(f"request {row.id} has not been routed yet: the route_requests flow does")
     target = advance(
         row.status,
         name,
@@ -263,7 +292,7 @@ def advance_request(
             event=target.value,
             from_status=row.status,
             happened_on=on,
-            actor=actor,
+            actor=actor.label,
             note=note,
             reason=reason,
         )
@@ -275,8 +304,9 @@ def advance_request(
     session.add(row)
     after = {"status": row.status, "on": on, "note": note or None, "reason": reason}
     _audit(session, row, "request.advanced", actor, before=before, after=after)
+    events = []
     if target is RequestStatus.TRANSMITTED:
-        return [
+        events.append(
             RequestTransmitted(
                 request_id=row.id,
                 case_id=row.case_id,
@@ -286,12 +316,15 @@ def advance_request(
                 prosecutor_email=row.prosecutor_email,
                 transmitted_on=on,
             )
-        ]
-    return []
+        )
+        publish(session, events)
+    return RequestStep(
+        request_id=row.id, recorded=name, on=on.isoformat(), events=[e.key for e in events]
+    )
 
 
 def _record_side_event(
-    session: Session, row: LegalRequest, name: str, on: date, *, actor: str, note: str
+    session: Session, row: LegalRequest, name: str, on: date, *, actor: Actor, note: str
 ) -> None:
     history = history_of(session, [row.id])[row.id]
     events = deadline_events(history)
@@ -302,7 +335,12 @@ def _record_side_event(
     record_event(events, name, on, request_type=row.type, status=row.status)  # the core's checks
     session.add(
         RequestEvent(
-            request_id=row.id, kind="side", event=name, happened_on=on, actor=actor, note=note
+            request_id=row.id,
+            kind="side",
+            event=name,
+            happened_on=on,
+            actor=actor.label,
+            note=note,
         )
     )
     row.updated_at = utcnow()
@@ -320,12 +358,11 @@ def _record_side_event(
 
 
 def set_fields(
-    session: Session, request_id: str, values: Mapping[str, Any], *, by: str | None = None
+    session: Session, actor: Actor, *, request_id: str, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Fill in (or, with an empty value, clear) document fields; unknown names are refused.
-    Returns the request's fields after the change."""
-    viewer = acting_contact(session, by)
-    row = get_request(session, request_id, viewer, for_update=True)
+    The requesting side writes its letter (SPEC §10.1). Returns the fields after the change."""
+    row = request_for(session, actor, Action.REQUEST_REQUESTING_STEP, request_id)
     normalise_fields(values)  # refuses unknown field names, naming the known ones
     fields = dict(row.fields)
     before: dict[str, Any] = {}
@@ -345,29 +382,25 @@ def set_fields(
         row.fields = fields
         row.updated_at = utcnow()
         session.add(row)
-        _audit(session, row, "request.fields_set", viewer.email or SYSTEM_ACTOR, before, after)
+        _audit(session, row, "request.fields_set", actor, before, after)
     return fields
 
 
 def render_request_document(
-    session: Session,
-    request_id: str,
-    *,
-    as_email: str | None = None,
-    issued_on: date | None = None,
+    session: Session, actor: Actor, *, request_id: str, issued_on: date | None = None
 ) -> tuple[str, str]:
     """(`letter_of_request` | `extradition_request`, text) from the stored decision and fields,
-    for a viewer who may see the request; `MissingFields` names every required field still
+    for an actor who may see the request; `MissingFields` names every required field still
     empty."""
-    row = get_request(session, request_id, viewer_for(session, as_email))
+    row = get_request(session, request_id, actor)
     decision = stored_decision(row)
     facts = request_facts(row)
     kind = document_kind(facts.request_type)
     if decision is None:
-        raise LegalCooperationError(f"request {row.id} has not been routed yet: nothing to render")
+        raise Conflict(f"request {row.id} has not been routed yet: nothing to render")
     on = issued_on or today_utc()
     text = render_document(
-        legal_facts(session, on),
+        legal_facts(session),
         facts,
         replace(decision, request_id=row.id),
         row.fields,
@@ -376,8 +409,9 @@ def render_request_document(
     return kind, text
 
 
-def parse_day(value: str, option: str = "--at") -> date:
-    """A calendar day from `YYYY-MM-DD` (or the date part of an ISO 8601 timestamp)."""
+def parse_day(value: str, name: str = "date") -> date:
+    """A calendar day from `YYYY-MM-DD` (or the date part of an ISO 8601 timestamp); ``name``
+    says which date it is in the refusal."""
     text = value.strip()
     try:
         return date.fromisoformat(text)
@@ -386,6 +420,4 @@ def parse_day(value: str, option: str = "--at") -> date:
     try:
         return datetime.fromisoformat(text).date()
     except ValueError:
-        raise LegalCooperationError(
-            f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-01"
-        ) from None
+        raise Invalid(f"{name} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-01") from None

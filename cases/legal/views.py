@@ -3,7 +3,7 @@
 `show` is SPEC §6's decision object, with each deadline's `due` computed from the recorded events
 (`null` while the event that starts it has not happened), plus the request's status, history,
 evidence and the deadline notices sent. Visibility (SPEC §10) is decided in SQL by
-`cases.legal.store.request_visible_to`; a case id is shown only to those who may see the case.
+`cases.legal.requests.request_visible_to`; a case id is shown only to those who may see the case.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cases.kernel.actor import Actor
 from cases.kernel.columns import today_utc
 from cases.kernel.models import Case
-from cases.kernel.sharing import Viewer, case_visible_to
+from cases.kernel.sharing import case_visible_to, sees_everything
 from cases.legal.catalogue import RequestStatus, TimerKind
 from cases.legal.deadlines import Deadline, DeadlineState, compute_due, deadline_state
 from cases.legal.documents import missing_fields
-from cases.legal.evidence import CustodyAction, custody_problems
-from cases.legal.evidence import CustodyEntry as CoreCustodyEntry
+from cases.legal.evidence import custody_problems
 from cases.legal.lifecycle import FINAL_STATUSES
 from cases.legal.models import (
     CustodyEntry,
@@ -31,7 +31,7 @@ from cases.legal.models import (
     LegalRequest,
     RequestEvent,
 )
-from cases.legal.store import (
+from cases.legal.requests import (
     deadline_events,
     get_request,
     history_of,
@@ -75,12 +75,12 @@ def overdue_deadlines(
     return found
 
 
-def _visible_case_ids(session: Session, viewer: Viewer, case_ids: Iterable[str]) -> set[str]:
+def _visible_case_ids(session: Session, actor: Actor, case_ids: Iterable[str]) -> set[str]:
     ids = set(case_ids)
-    if viewer.sees_everything or not ids:
+    if sees_everything(actor) or not ids:
         return ids
     return set(
-        session.exec(select(Case.id).where(col(Case.id).in_(ids), case_visible_to(viewer))).all()
+        session.exec(select(Case.id).where(col(Case.id).in_(ids), case_visible_to(actor))).all()
     )
 
 
@@ -95,17 +95,6 @@ def _history_line(line: RequestEvent) -> dict[str, Any]:
         "note": line.note or None,
         "reason": line.reason,
     }
-
-
-def core_custody(entry: CustodyEntry) -> CoreCustodyEntry:
-    return CoreCustodyEntry(
-        who=entry.actor,
-        when=entry.at,
-        where=entry.location,
-        action=CustodyAction(entry.action),
-        sha256=entry.sha256,
-        note=entry.note,
-    )
 
 
 def evidence_view(item: EvidenceItem, chain: Sequence[CustodyEntry]) -> dict[str, Any]:
@@ -125,7 +114,7 @@ def evidence_view(item: EvidenceItem, chain: Sequence[CustodyEntry]) -> dict[str
             }
             for e in chain
         ],
-        "custody_problems": custody_problems(tuple(core_custody(e) for e in chain)),
+        "custody_problems": custody_problems(chain),
     }
 
 
@@ -176,11 +165,11 @@ def _base(
     }
 
 
-def show_request(session: Session, request_id: str, viewer: Viewer, today: date) -> dict[str, Any]:
-    """Everything about one request the viewer may see (`requests show --json`)."""
-    row = get_request(session, request_id, viewer)
+def show_request(session: Session, actor: Actor, request_id: str, today: date) -> dict[str, Any]:
+    """Everything about one request the actor may see (`requests show`)."""
+    row = get_request(session, request_id, actor)
     history = history_of(session, [row.id])[row.id]
-    case_visible = bool(_visible_case_ids(session, viewer, [row.case_id]))
+    case_visible = bool(_visible_case_ids(session, actor, [row.case_id]))
     view = _base(row, history, today, case_visible)
     decision = stored_decision(row)
     notices = session.exec(
@@ -209,15 +198,15 @@ def show_request(session: Session, request_id: str, viewer: Viewer, today: date)
 
 def list_requests(
     session: Session,
-    viewer: Viewer,
+    actor: Actor,
     today: date,
     *,
     overdue_only: bool = False,
     case_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The requests the viewer may see (filtered in SQL), each with its deadlines as of `today`;
+    """The requests the actor may see (filtered in SQL), each with its deadlines as of `today`;
     `overdue_only` keeps those with a hard deadline past due and not met."""
-    query = select(LegalRequest).where(request_visible_to(viewer))
+    query = select(LegalRequest).where(request_visible_to(actor))
     if overdue_only:
         final = [s.value for s in FINAL_STATUSES]
         query = query.where(col(LegalRequest.status).not_in(final))
@@ -225,7 +214,7 @@ def list_requests(
         query = query.where(col(LegalRequest.case_id) == case_id)
     rows = session.exec(query.order_by(col(LegalRequest.id))).all()
     histories = history_of(session, [r.id for r in rows])
-    visible_cases = _visible_case_ids(session, viewer, {r.case_id for r in rows})
+    visible_cases = _visible_case_ids(session, actor, {r.case_id for r in rows})
     views = [_base(r, histories[r.id], today, r.case_id in visible_cases) for r in rows]
     brief = ("explanation", "route", "alternatives", "required_fields", "languages")
     listed = [{k: v for k, v in view.items() if k not in brief} for view in views]
@@ -235,8 +224,8 @@ def list_requests(
 
 
 def requests_of_case(
-    session: Session, case_id: str, viewer: Viewer, today: date | None = None
+    session: Session, case_id: str, actor: Actor, today: date | None = None
 ) -> list[dict[str, Any]]:
-    """The `"requests"` of `cordon cases show --json`: the case's requests the viewer may see,
+    """The `"requests"` of `cordon cases show`: the case's requests the actor may see,
     as `requests list` shows them (deadlines as of `today`, default today in UTC)."""
-    return list_requests(session, viewer, today or today_utc(), case_id=case_id)
+    return list_requests(session, actor, today or today_utc(), case_id=case_id)

@@ -14,14 +14,15 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from cases.kernel import audit
-from cases.kernel.audit import SYSTEM_ACTOR
-from cases.kernel.events import DeadlineApproaching, DeadlineOverdue
+from cases.kernel.actor import Actor
+from cases.kernel.events import DeadlineApproaching, DeadlineOverdue, publish
+from cases.kernel.permissions import Action, authorize
 from cases.legal.catalogue import RequestStatus
 from cases.legal.deadlines import DEFAULT_POLICY, ReminderEvent, ReminderPolicy, TrackedRequest
 from cases.legal.deadlines import due_reminders as reminders_due_at
 from cases.legal.lifecycle import FINAL_STATUSES
 from cases.legal.models import DeadlineNotice, LegalRequest
-from cases.legal.store import deadline_events, history_of, stored_decision
+from cases.legal.requests import deadline_events, history_of, stored_decision
 
 DeadlineEvent = DeadlineApproaching | DeadlineOverdue
 
@@ -53,13 +54,14 @@ def _event(notice: ReminderEvent, row: LegalRequest) -> DeadlineEvent:
 
 def record_deadline_notices(
     session: Session,
+    actor: Actor,
     today: date,
     *,
     policy: ReminderPolicy = DEFAULT_POLICY,
-    actor: str = SYSTEM_ACTOR,
 ) -> list[DeadlineEvent]:
-    """The notices due at `today` that were not produced before; each is recorded and audited
-    in the caller's unit of work, which should also enqueue the returned events."""
+    """The notices due at `today` that were not produced before; each is recorded and audited,
+    and published into the caller's unit of work (the outbox). The operator's flow runs it."""
+    authorize(actor, Action.OPERATE)
     final = [s.value for s in FINAL_STATUSES]
     rows = session.exec(
         select(LegalRequest)
@@ -108,7 +110,7 @@ def record_deadline_notices(
             action=f"request.deadline_{notice.kind}",
             entity_type="legal_request",
             entity_id=row.id,
-            actor=actor,
+            actor=actor.label,
             case_id=row.case_id,
             after={
                 "key": notice.key,
@@ -119,4 +121,5 @@ def record_deadline_notices(
             },
         )
         events.append(_event(notice, row))
+    publish(session, events)
     return events

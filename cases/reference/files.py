@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cases.kernel.errors import CordonError
+from cases.kernel.errors import Invalid
 
 Row = TypeVar("Row", bound=BaseModel)
 
@@ -32,7 +32,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.column}: {self.reason}"
 
 
-class ScenarioFileError(CordonError):
+class ScenarioFileError(Invalid):
     """One file of a scenario failed validation; ``problems`` lists every bad row."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:

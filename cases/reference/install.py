@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cases.kernel import audit
+from cases.kernel.actor import OPERATOR
 from cases.kernel.db import (
     check_reachable,
     current_revision,
@@ -46,6 +47,7 @@ def init_database(engine: Engine, *, force_reference: bool = False) -> InitRepor
             audit.record(
                 session,
                 action="reference.file_loaded",
+                actor=OPERATOR.label,
                 entity_type="reference_file",
                 entity_id=load.file,
                 after=load.to_dict(),

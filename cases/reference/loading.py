@@ -7,11 +7,11 @@ overrides (rows with ``origin = scenario``) survive the upgrade untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -27,13 +27,17 @@ from cases.reference.files import (
     validate_row,
 )
 from cases.reference.models import (
-    BilateralTreaty,
+    BilateralTreatyRecord,
+    BilateralType,
     Confidence,
+    DeathPenalty,
     Embargo,
     HsHeading,
     Indicator,
-    Instrument,
-    Membership,
+    InstrumentRecord,
+    MembershipRecord,
+    MembershipStatus,
+    NationalsPolicy,
     Origin,
     ReferenceFile,
     State,
@@ -42,13 +46,6 @@ from cases.reference.sync import FileLoad, sync_rows
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data"
 FACT_COLUMNS = ("source", "as_of", "confidence")
-
-DeathPenalty = Literal[
-    "abolished", "abolished_ordinary_crimes", "de_facto_abolitionist", "retentionist", "unknown"
-]
-NationalsPolicy = Literal["yes", "eu_only", "treaty_only", "discretionary", "no", "unknown"]
-MembershipStatus = Literal["party", "not_party", "signatory", "unknown", "uncertain"]
-TreatyType = Literal["MLA", "EXTRADITION", "EXTRADITION_NATIONALS"]
 
 
 class FactRow(BaseModel):
@@ -67,7 +64,7 @@ class FactRow(BaseModel):
 
     def to_table(self, defaults: dict[str, Any] | None = None, **extra: Any) -> SQLModel:
         """The table row; missing fact columns come from ``defaults``."""
-        values = self.model_dump(exclude=set(FACT_COLUMNS))
+        values = self.model_dump(exclude=set(FACT_COLUMNS) | set(extra))
         return self.table(**values, **extra, **self.fact_columns(defaults or {}))
 
 
@@ -82,15 +79,28 @@ class StateRow(FactRow):
     coe_member: YesNo = False
     ecowas_member: YesNo = False
     interpol_member: YesNo = False
-    death_penalty: DeathPenalty = "unknown"
-    death_penalty_confidence: Confidence = Confidence.INFERRED
-    nationals_policy: NationalsPolicy = "unknown"
-    nationals_confidence: Confidence = Confidence.INFERRED
+    death_penalty: DeathPenalty = DeathPenalty.UNKNOWN
+    death_penalty_confidence: Confidence | None = None
+    nationals_policy: NationalsPolicy = NationalsPolicy.UNKNOWN
+    nationals_confidence: Confidence | None = None
     special_flag: str | None = None
+
+    def to_table(self, defaults: dict[str, Any] | None = None, **extra: Any) -> SQLModel:
+        """SPEC §3: a scenario's confidence columns default like its ``confidence`` (K); a
+        shipped row without them is inferred (I)."""
+        fallback = (defaults or {}).get("confidence", Confidence.INFERRED)
+        return super().to_table(
+            defaults,
+            **extra,
+            **{
+                column: getattr(self, column) or fallback
+                for column in ("death_penalty_confidence", "nationals_confidence")
+            },
+        )
 
 
 class MembershipRow(FactRow):
-    table = Membership
+    table = MembershipRecord
 
     state: CountryCode
     instrument: str
@@ -98,11 +108,11 @@ class MembershipRow(FactRow):
 
 
 class BilateralRow(FactRow):
-    table = BilateralTreaty
+    table = BilateralTreatyRecord
 
     a: CountryCode
     b: CountryCode
-    type: TreatyType
+    type: BilateralType
     scope: str = ""
     in_force: str = ""
 
@@ -140,7 +150,7 @@ class HsHeadingRow(FactRow):
 
 
 class InstrumentRow(FactRow):
-    table = Instrument
+    table = InstrumentRecord
 
     """An instrument; every key beyond the columns goes to ``details`` (channels, timers, ...)."""
 
@@ -165,7 +175,7 @@ def _require_facts(rows: list[tuple[int, Any]], file: str) -> list[Any]:
     return [row for _, row in rows]
 
 
-def _read_instruments(path: Path) -> list[Instrument]:
+def _read_instruments(path: Path) -> list[InstrumentRecord]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     problems: list[Problem] = []
     instruments = []
@@ -175,7 +185,7 @@ def _read_instruments(path: Path) -> list[Instrument]:
             continue
         _require_facts([(index, row)], path.name)
         instruments.append(
-            Instrument(
+            InstrumentRecord(
                 **row.model_dump(include={"code", "name", "layer", "covers"}),
                 details=dict(row.model_extra or {}),
                 **row.fact_columns({}),
@@ -186,11 +196,14 @@ def _read_instruments(path: Path) -> list[Instrument]:
     return instruments
 
 
+def stored_instruments(session: Session) -> set[str]:
+    return set(session.exec(select(InstrumentRecord.code)).all())
+
+
 def reject_unknown_instruments(
-    session: Session, rows: list[tuple[int, MembershipRow]], file: str
+    known: Collection[str], rows: list[tuple[int, MembershipRow]], file: str
 ) -> None:
-    """Memberships may only name instruments of the catalogue."""
-    known = set(session.exec(select(Instrument.code)).all())
+    """Memberships may only name instruments of the catalogue (``known``: their codes)."""
     problems = [
         Problem(file, line, "instrument", f"unknown instrument {row.instrument!r}")
         for line, row in rows
@@ -218,13 +231,13 @@ class ShippedCsv:
     key: tuple[str, ...]  # unique within the file
     overridable: bool = False  # a scenario may override these facts (the key then has ``origin``)
 
-    def read(self, session: Session, path: Path) -> TableRows:
+    def read(self, path: Path, instruments: Collection[str]) -> TableRows:
         rows = read_csv(path, self.row)
         reject_duplicates(
             rows, lambda r: tuple(getattr(r, k) for k in self.key), self.key[-1], name=path.name
         )
         if self.row is MembershipRow:
-            reject_unknown_instruments(session, rows, path.name)  # type: ignore[arg-type]
+            reject_unknown_instruments(instruments, rows, path.name)  # type: ignore[arg-type]
         if not self.overridable:
             table_rows = [r.to_table() for r in _require_facts(rows, path.name)]
             return TableRows(self.row.table, table_rows, self.key)
@@ -233,12 +246,13 @@ class ShippedCsv:
         return TableRows(self.row.table, table_rows, (*self.key, "origin"), shipped)
 
 
-def _instruments(session: Session, path: Path) -> TableRows:
-    return TableRows(Instrument, _read_instruments(path), ("code",))
+def _instruments(path: Path, instruments: Collection[str]) -> TableRows:
+    return TableRows(InstrumentRecord, _read_instruments(path), ("code",))
 
 
-# In loading order: instruments first, memberships name them.
-READERS: dict[str, Callable[[Session, Path], TableRows]] = {
+# In loading order: instruments first, memberships name them. Each file has this one parser,
+# whether it is loaded into the database or read in memory (``shipped_records``).
+READERS: dict[str, Callable[[Path, Collection[str]], TableRows]] = {
     "instruments.yaml": _instruments,
     "states.csv": ShippedCsv(StateRow, ("iso",), overridable=True).read,
     "memberships.csv": ShippedCsv(MembershipRow, ("state", "instrument"), overridable=True).read,
@@ -265,7 +279,7 @@ def load_reference_data(session: Session, *, force: bool = False) -> list[FileLo
     results = []
     for name in REFERENCE_FILES if force else reference_files_changed(session):
         path = REFERENCE_DIR / name
-        read = READERS[name](session, path)
+        read = READERS[name](path, stored_instruments(session))
         results.append(
             sync_rows(session, read.table, read.rows, key=read.key, file=name, scope=read.scope)
         )
@@ -275,3 +289,16 @@ def load_reference_data(session: Session, *, force: bool = False) -> list[FileLo
         else:
             stored.sha256 = file_sha256(path)
     return results
+
+
+def shipped_records(directory: Path | None = None) -> dict[str, list[Any]]:
+    """Every shipped file read by its parser into table records, without a database (the pure
+    legal core's tests and tools read the facts this way): file name → records."""
+    directory = directory or REFERENCE_DIR
+    records: dict[str, list[Any]] = {}
+    instruments: set[str] = set()
+    for name, read in READERS.items():
+        records[name] = list(read(directory / name, instruments).rows)
+        if name == "instruments.yaml":
+            instruments = {r.code for r in records[name]}
+    return records

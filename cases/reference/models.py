@@ -8,6 +8,7 @@ shipped data never erases an override.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,9 +20,57 @@ from cases.kernel.columns import UtcDateTime, json_column, utcnow
 
 
 class Confidence(StrEnum):
+    """V verified, K known, I inferred (SPEC §4; legal-cooperation.md, preamble)."""
+
+    V = "V"
+    K = "K"
+    I = "I"  # noqa: E741 - the contract's letter
     VERIFIED = "V"
     KNOWN = "K"
     INFERRED = "I"
+
+    @property
+    def rank(self) -> int:
+        return {"V": 2, "K": 1, "I": 0}[self.value]
+
+    @staticmethod
+    def weakest(values: Iterable[Confidence]) -> Confidence:
+        return min(values, key=lambda c: c.rank, default=Confidence.V)
+
+
+class DeathPenalty(StrEnum):
+    """A state's position on the death penalty (states.csv ``death_penalty``)."""
+
+    ABOLISHED = "abolished"
+    ABOLISHED_ORDINARY_CRIMES = "abolished_ordinary_crimes"
+    DE_FACTO_ABOLITIONIST = "de_facto_abolitionist"
+    RETENTIONIST = "retentionist"
+    UNKNOWN = "unknown"
+
+
+class NationalsPolicy(StrEnum):
+    """May the state extradite its own nationals? (states.csv ``nationals_policy``)"""
+
+    YES = "yes"
+    NO = "no"
+    EU_ONLY = "eu_only"  # only under the EAW (e.g. DE Basic Law art. 16(2))
+    TREATY_ONLY = "treaty_only"  # only where a treaty provides for it
+    DISCRETIONARY = "discretionary"
+    UNKNOWN = "unknown"
+
+
+class MembershipStatus(StrEnum):
+    PARTY = "party"
+    NOT_PARTY = "not_party"
+    SIGNATORY = "signatory"
+    UNKNOWN = "unknown"
+    UNCERTAIN = "uncertain"
+
+
+class BilateralType(StrEnum):
+    MLA = "MLA"
+    EXTRADITION = "EXTRADITION"
+    EXTRADITION_NATIONALS = "EXTRADITION_NATIONALS"
 
 
 class Origin(StrEnum):
@@ -36,6 +85,8 @@ class FactColumns(SQLModel):
 
 
 class State(FactColumns, table=True):
+    """A states.csv row as stored (shipped or a scenario's override)."""
+
     __tablename__ = "states"
 
     iso: str = Field(primary_key=True, max_length=2)
@@ -54,7 +105,10 @@ class State(FactColumns, table=True):
     special_flag: str | None = None
 
 
-class Instrument(FactColumns, table=True):
+class InstrumentRecord(FactColumns, table=True):
+    """An instruments.yaml entry as stored; ``cases.legal.catalogue.parse_instrument`` reads its
+    ``details`` into the rules the router applies."""
+
     __tablename__ = "instruments"
 
     code: str = Field(primary_key=True)
@@ -64,7 +118,9 @@ class Instrument(FactColumns, table=True):
     details: dict[str, Any] = json_column(default_factory=dict)  # channels, timers, required fields
 
 
-class Membership(FactColumns, table=True):
+class MembershipRecord(FactColumns, table=True):
+    """A memberships.csv row as stored (shipped or a scenario's override)."""
+
     __tablename__ = "memberships"
 
     state: str = Field(primary_key=True, max_length=2)
@@ -73,7 +129,9 @@ class Membership(FactColumns, table=True):
     status: str  # party, not_party, signatory, unknown, uncertain
 
 
-class BilateralTreaty(FactColumns, table=True):
+class BilateralTreatyRecord(FactColumns, table=True):
+    """A bilateral.csv row as stored (shipped or a scenario's override)."""
+
     __tablename__ = "bilateral_treaties"
 
     a: str = Field(primary_key=True, max_length=2)  # the pair in alphabetical order

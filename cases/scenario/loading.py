@@ -31,8 +31,16 @@ from cases.reference.loading import (
     MembershipRow,
     StateRow,
     reject_unknown_instruments,
+    stored_instruments,
 )
-from cases.reference.models import BilateralTreaty, Confidence, Indicator, Membership, Origin, State
+from cases.reference.models import (
+    BilateralTreatyRecord,
+    Confidence,
+    Indicator,
+    MembershipRecord,
+    Origin,
+    State,
+)
 from cases.reference.sync import FileLoad, Missing, sync_rows
 from cases.scenario.models import WatchlistEntry
 
@@ -208,11 +216,13 @@ def load_membership_overrides(session: Session, path: Path, today: date | None =
     required = ("state", "instrument", "status")
     rows = read_csv(path, MembershipRow, optional_columns=_fact_optional(MembershipRow, required))
     reject_duplicates(rows, lambda r: (r.state, r.instrument), "instrument", name=path.name)
-    reject_unknown_instruments(session, rows, path.name)
+    reject_unknown_instruments(stored_instruments(session), rows, path.name)
     defaults = scenario_fact_defaults(session, path.name, today or date.today())
     memberships = [row.to_table(defaults, origin=Origin.SCENARIO) for _, row in rows]
     key = ("state", "instrument", "origin")
-    return sync_rows(session, Membership, memberships, key=key, file=path.name, scope=SCENARIO_ROWS)
+    return sync_rows(
+        session, MembershipRecord, memberships, key=key, file=path.name, scope=SCENARIO_ROWS
+    )
 
 
 def load_bilateral_overrides(session: Session, path: Path, today: date | None = None) -> FileLoad:
@@ -223,7 +233,7 @@ def load_bilateral_overrides(session: Session, path: Path, today: date | None = 
     treaties = [row.to_table(defaults, origin=Origin.SCENARIO) for _, row in rows]
     key = ("a", "b", "type", "origin")
     return sync_rows(
-        session, BilateralTreaty, treaties, key=key, file=path.name, scope=SCENARIO_ROWS
+        session, BilateralTreatyRecord, treaties, key=key, file=path.name, scope=SCENARIO_ROWS
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 from cases.kernel.db import read_session, unit_of_work
 from cases.reference import loading as reference_data
 from cases.reference.install import database_is_ready, ensure_database
-from cases.reference.models import Confidence, Membership, Origin, State
+from cases.reference.models import Confidence, MembershipRecord, Origin, State
 
 ROOT = Path(__file__).resolve().parents[2]
 FACT_TABLES = [
@@ -78,7 +78,7 @@ def test_an_upgraded_file_is_reloaded_and_overrides_survive(
 ) -> None:
     with unit_of_work(database) as session:
         session.add(
-            Membership(
+            MembershipRecord(
                 state="RS",
                 instrument="EIO",
                 status="party",
@@ -100,13 +100,13 @@ def test_an_upgraded_file_is_reloaded_and_overrides_survive(
     ensure_database(database)
     assert database_is_ready(database)
     with read_session(database) as session:
-        upgraded_row = session.get(Membership, ("ME", "ECMA59_2AP", Origin.SHIPPED))
+        upgraded_row = session.get(MembershipRecord, ("ME", "ECMA59_2AP", Origin.SHIPPED))
         assert upgraded_row is not None and (upgraded_row.status, upgraded_row.confidence) == (
             "party",
             "V",
         )
         override = session.exec(
-            select(Membership).where(Membership.origin == Origin.SCENARIO)
+            select(MembershipRecord).where(MembershipRecord.origin == Origin.SCENARIO)
         ).all()
         assert [(m.state, m.instrument) for m in override] == [("RS", "EIO")]
 

@@ -11,18 +11,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from cases.casework.transitions import IllegalTransition, link, split_case, transition_case
-from cases.casework.views import UnknownCase, list_cases, show_case
+from cases.casework.service import link_case, list_cases, show_case, split_case, transition_case
 from cases.intake.merge import open_or_merge
 from cases.intake.store import store_alerts
 from cases.intake.validation import RawLine, batched, read_lines
+from cases.kernel.actor import OPERATOR, resolve
 from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.errors import IllegalTransition, Invalid, NotFound
 from cases.kernel.events import AlertsMerged, CaseOpened
 from cases.kernel.models import CaseOutcome, CaseStatus
-from cases.kernel.sharing import OPERATOR, viewer_for
 from cordon.cases_commands import print_case
 from flows.intake import Summary, intake_reference
-from tests.helpers import ingest_alerts, load_files, make_alert, raw_lines
+from tests.helpers import ingest_alerts, load_files, make_alert, published_events, raw_lines
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "balkans"
 
@@ -56,7 +56,7 @@ def cases_by_alerts(engine: Engine) -> set[frozenset[str]]:
 
 def show(case_id: str) -> dict[str, Any]:
     with read_session() as session:
-        return show_case(session, OPERATOR, case_id)
+        return show_case(session, OPERATOR, case_id).model_dump(mode="json")
 
 
 # --- dedup ----------------------------------------------------------------------------------------
@@ -219,7 +219,13 @@ def test_a_closed_case_takes_no_new_alerts(mini: Engine) -> None:
     vessel = {"type": "vessel", "imo": "9387425"}
     _, a = ingest_alerts(make_alert(indicators=["concealment"], subjects=[vessel]))
     with unit_of_work() as session:
-        transition_case(session, a.cases_opened[0], CaseStatus.CLOSED, outcome=CaseOutcome.SEIZED)
+        transition_case(
+            session,
+            OPERATOR,
+            case_id=a.cases_opened[0],
+            status=CaseStatus.CLOSED,
+            outcome=CaseOutcome.SEIZED,
+        )
     _, b = ingest_alerts(make_alert(indicators=["undeclared_arms"], subjects=[vessel]))
     assert len(b.cases_opened) == 1 and b.cases_opened != a.cases_opened
 
@@ -321,15 +327,15 @@ def test_as_hides_cases_of_other_jurisdictions(mini: Engine) -> None:
     _, outcome = ingest_alerts(make_alert(indicators=["concealment"]))  # HR, corridor HR|RS
     case_id = outcome.cases_opened[0]
     with read_session() as session:
-        hr = viewer_for(session, "ana.kovac@carina.hr.example")
-        rs = viewer_for(session, "marko.petrovic@upravacarina.rs.example")
-        si = viewer_for(session, "maja.novak@fu.si.example")
-        assert [c["id"] for c in list_cases(session, hr)] == [case_id]
-        assert [c["id"] for c in list_cases(session, rs)] == [case_id]
+        hr = resolve(session, "ana.kovac@carina.hr.example")
+        rs = resolve(session, "marko.petrovic@upravacarina.rs.example")
+        si = resolve(session, "maja.novak@fu.si.example")
+        assert [c.id for c in list_cases(session, hr)] == [case_id]
+        assert [c.id for c in list_cases(session, rs)] == [case_id]
         assert list_cases(session, si) == []
-        with pytest.raises(UnknownCase):
+        with pytest.raises(NotFound):
             show_case(session, si, case_id)
-        assert show_case(session, rs, case_id)["id"] == case_id
+        assert show_case(session, rs, case_id).id == case_id
 
 
 def test_related_and_suggested_cases_are_shown_only_when_visible(mini: Engine) -> None:
@@ -346,10 +352,10 @@ def test_related_and_suggested_cases_are_shown_only_when_visible(mini: Engine) -
         )
     )
     with unit_of_work() as session:
-        link(session, a.cases_opened[0], b.cases_opened[0])
+        link_case(session, OPERATOR, case_id=a.cases_opened[0], other_id=b.cases_opened[0])
     with read_session() as session:
-        hr = viewer_for(session, "ana.kovac@carina.hr.example")
-        seen = show_case(session, hr, a.cases_opened[0])
+        hr = resolve(session, "ana.kovac@carina.hr.example")
+        seen = show_case(session, hr, a.cases_opened[0]).model_dump(mode="json")
     assert seen["related"] == [] and seen["possible_links"] == []  # the SI case is not HR's
     assert [r["id"] for r in show(a.cases_opened[0])["related"]] == b.cases_opened
 
@@ -408,9 +414,9 @@ def ingest_lines(lines: list[RawLine], batch_size: int = 2000) -> dict[str, Any]
     summary = Summary()
     for batch in batched(lines, batch_size):
         with unit_of_work() as session:
-            stored = store_alerts(session, batch, reference)
+            stored = store_alerts(session, OPERATOR, batch, reference)
         with unit_of_work() as session:
-            summary.add(stored, open_or_merge(session, reference))
+            summary.add(stored, open_or_merge(session, OPERATOR, reference))
     return summary.to_dict()
 
 
@@ -461,7 +467,7 @@ def test_a_crash_between_the_steps_is_completed_by_the_rerun(balkans: Engine) ->
     with read_session() as session:
         reference = intake_reference(session)
     with unit_of_work() as session:
-        store_alerts(session, lines[:200], reference)
+        store_alerts(session, OPERATOR, lines[:200], reference)
     # the process dies here: 200 lines stored as pending, not correlated
     assert count(balkans, "cases") == 0
     rerun = ingest_lines(lines)
@@ -479,21 +485,21 @@ def test_a_failure_inside_open_or_merge_leaves_no_half_made_case(
     with read_session() as session:
         reference = intake_reference(session)
     with unit_of_work() as session:
-        store_alerts(session, lines, reference)
+        store_alerts(session, OPERATOR, lines, reference)
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(service._CaseWriter, "flush", broken)  # after the alerts were grouped
     with pytest.raises(RuntimeError), unit_of_work() as session:
-        open_or_merge(session, reference)
+        open_or_merge(session, OPERATOR, reference)
     assert (
         count(balkans, "cases") == count(balkans, "case_alerts") == count(balkans, "subjects") == 0
     )
     assert count(balkans, "alerts", "WHERE state = 'pending'") == 334
     monkeypatch.undo()
     with unit_of_work() as session:
-        outcome = open_or_merge(session, reference)
+        outcome = open_or_merge(session, OPERATOR, reference)
     assert len(outcome.cases_opened) == 111 and count(balkans, "case_alerts") == 179
 
 
@@ -524,20 +530,26 @@ def test_transitions_follow_the_chain_and_closing_needs_an_outcome(mini: Engine)
     _, outcome = ingest_alerts(make_alert(indicators=["concealment"]))
     case_id = outcome.cases_opened[0]
     with unit_of_work() as session:
-        transition_case(session, case_id, CaseStatus.TRIAGE)
+        transition_case(session, OPERATOR, case_id=case_id, status=CaseStatus.TRIAGE)
     for status, outcome_, message in [
-        (CaseStatus.NEW, CaseOutcome.SEIZED, "--outcome is for closing"),
-        (CaseStatus.CLOSED, None, f"closing {case_id} needs --outcome"),
+        (CaseStatus.NEW, CaseOutcome.SEIZED, "an outcome is for closing"),
+        (CaseStatus.CLOSED, None, f"closing {case_id} needs an outcome"),
     ]:
-        with pytest.raises(IllegalTransition, match=message), unit_of_work() as session:
-            transition_case(session, case_id, status, outcome=outcome_)
+        with pytest.raises(Invalid, match=message), unit_of_work() as session:
+            transition_case(session, OPERATOR, case_id=case_id, status=status, outcome=outcome_)
     with unit_of_work() as session:
-        transition_case(session, case_id, CaseStatus.CLOSED, outcome=CaseOutcome.FALSE_POSITIVE)
+        transition_case(
+            session,
+            OPERATOR,
+            case_id=case_id,
+            status=CaseStatus.CLOSED,
+            outcome=CaseOutcome.FALSE_POSITIVE,
+        )
     with (
         pytest.raises(IllegalTransition, match="cannot go from closed to referred"),
         unit_of_work() as session,
     ):
-        transition_case(session, case_id, CaseStatus.REFERRED)
+        transition_case(session, OPERATOR, case_id=case_id, status=CaseStatus.REFERRED)
     case = show(case_id)
     assert (case["status"], case["outcome"]) == ("closed", "false_positive")
     assert [e["action"] for e in case["timeline"]] == ["case.opened", *["case.transitioned"] * 2]
@@ -558,18 +570,16 @@ def test_split_undoes_a_wrong_merge(mini: Engine) -> None:
     case_id = a.cases_opened[0]
     assert show(case_id)["score"] == 0.96
     label = f"{wrong['source']}:{wrong['source_ref']}"
-    with read_session() as session:
-        reference = intake_reference(session)
-    with unit_of_work() as session:
-        new_id, events = split_case(session, case_id, [label], reference)
+    with published_events() as events, unit_of_work() as session:
+        new_id = split_case(session, OPERATOR, case_id=case_id, alerts=[label]).new_case
     assert events == [CaseOpened(new_id)]
     old, new = show(case_id), show(new_id)
     assert (old["alert_count"], old["score"], old["jurisdictions"]) == (1, 0.6, ["HR", "RS"])
     assert [s["key"] for s in old["subjects"]] == ["vessel:9387425"]
     assert (new["alert_count"], new["score"], new["jurisdictions"]) == (1, 0.9, ["HR", "SI"])
     assert [r["id"] for r in old["related"]] == [new_id]
-    with pytest.raises(Exception, match="leave"), unit_of_work() as session:
-        split_case(session, new_id, [label], reference)
+    with pytest.raises(Invalid, match="leave"), unit_of_work() as session:
+        split_case(session, OPERATOR, case_id=new_id, alerts=[label])
 
 
 # --- quarantine -----------------------------------------------------------------------------------
@@ -611,9 +621,10 @@ def test_replay_stores_lines_that_pass_now_and_keeps_the_others(
         ).all()
     lines = [RawLine(origin, line_no, raw) for _, origin, line_no, raw in rows]
     with unit_of_work() as session:
-        stored = store_alerts(session, lines, reference, quarantine_ids={r[2]: r[0] for r in rows})
+        replayed = {r[2]: r[0] for r in rows}
+        stored = store_alerts(session, OPERATOR, lines, reference, quarantine_ids=replayed)
     with unit_of_work() as session:
-        outcome = open_or_merge(session, reference)
+        outcome = open_or_merge(session, OPERATOR, reference)
     assert (stored.accepted, stored.rejected, len(stored.replayed)) == (1, 1, 1)
     assert len(outcome.cases_opened) == 1
     assert show(outcome.cases_opened[0])["jurisdictions"] == ["HR", "SI"]

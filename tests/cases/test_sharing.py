@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from cases.kernel.actor import OPERATOR, AlertSource, Person, resolve
 from cases.kernel.db import read_session, unit_of_work
+from cases.kernel.errors import Forbidden
 from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, Sharing
 from cases.kernel.sharing import (
-    UnknownContact,
     can_see_case,
     can_see_request,
-    viewer_for,
+    may_see_case,
     visible_cases,
 )
 from tests.helpers import load_files
@@ -48,8 +52,8 @@ def shared_cases(database: Engine, scenario_dir: Path) -> Engine:
 
 def seen_by(engine: Engine, email: str | None) -> list[str]:
     with read_session(engine) as session:
-        viewer = viewer_for(session, email)
-        return sorted(c.id[-1] for c in session.exec(visible_cases(viewer)).all())
+        actor = resolve(session, email)
+        return sorted(c.id[-1] for c in session.exec(visible_cases(actor)).all())
 
 
 @pytest.mark.parametrize(
@@ -71,22 +75,71 @@ def test_each_viewer_sees_what_sharing_allows(
 
 def test_can_see_case_agrees_with_the_list(shared_cases: Engine) -> None:
     with read_session(shared_cases) as session:
-        viewer = viewer_for(session, "MARKO.PETROVIC@upravacarina.rs.example")
+        viewer = resolve(session, "MARKO.PETROVIC@upravacarina.rs.example")
         assert can_see_case(session, viewer, "CASE-2026-000001")
         assert not can_see_case(session, viewer, "CASE-2026-000002")
         assert not can_see_case(session, viewer, "CASE-2026-999999")
 
 
-def test_an_unknown_viewer_is_a_user_error(shared_cases: Engine) -> None:
-    with read_session(shared_cases) as session, pytest.raises(UnknownContact, match="no contact"):
-        viewer_for(session, "nobody@example.org")
+def test_an_unknown_address_acts_as_nobody(shared_cases: Engine) -> None:
+    with (
+        pytest.raises(Forbidden, match="is not an active contact"),
+        read_session(shared_cases) as session,
+    ):
+        resolve(session, "nobody@example.org")
+
+
+def test_an_alert_source_sees_no_case(shared_cases: Engine) -> None:
+    with read_session(shared_cases) as session:
+        assert session.exec(visible_cases(AlertSource("HR-customs", "HR"))).all() == []
 
 
 def test_requests_are_seen_by_both_ends_only(shared_cases: Engine) -> None:
     with read_session(shared_cases) as session:
-        hr = viewer_for(session, "ana.kovac@carina.hr.example")
-        si = viewer_for(session, "maja.novak@fu.si.example")
-        auditor = viewer_for(session, "olga@audit.example")
+        hr = resolve(session, "ana.kovac@carina.hr.example")
+        si = resolve(session, "maja.novak@fu.si.example")
+        auditor = resolve(session, "olga@audit.example")
     assert can_see_request(hr, "HR", "RS") and can_see_request(hr, "RS", "HR")
     assert not can_see_request(si, "HR", "RS")
     assert can_see_request(auditor, "HR", "RS")
+
+
+JURISDICTIONS = ("HR", "RS", "SI", "AT")
+actors = st.one_of(
+    st.just(OPERATOR),
+    st.builds(
+        Person,
+        email=st.just("someone@example.org"),
+        name=st.just("Someone"),
+        jurisdiction=st.sampled_from(JURISDICTIONS),
+        role=st.sampled_from(list(Role)),
+        in_taskforce=st.booleans(),
+    ),
+)
+cases = st.tuples(
+    st.sampled_from(JURISDICTIONS),
+    st.sets(st.sampled_from(JURISDICTIONS), max_size=4),
+    st.sampled_from(list(Sharing)),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(actor=actors, case=cases)
+def test_the_sql_rule_and_the_rule_in_memory_agree(
+    sqlite_database: Engine, actor: Person, case: tuple[str, set[str], Sharing]
+) -> None:
+    """``case_visible_to`` (lists) and ``may_see_case`` (one case) are one rule in two forms."""
+    lead, participants, sharing = case
+    jurisdictions = {lead, *participants}
+    with Session(sqlite_database) as session:
+        session.add(Case(id="CASE-2026-777777", title="t", lead_jurisdiction=lead, sharing=sharing))
+        session.flush()
+        for j in sorted(jurisdictions):
+            session.add(CaseJurisdiction(case_id="CASE-2026-777777", jurisdiction=j))
+        session.flush()
+        in_sql = session.exec(visible_cases(actor).where(Case.id == "CASE-2026-777777")).first()
+        session.rollback()
+    in_memory = may_see_case(actor, lead=lead, jurisdictions=jurisdictions, sharing=sharing)
+    assert (in_sql is not None) == in_memory

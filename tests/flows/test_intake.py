@@ -107,11 +107,8 @@ def test_cases_are_listed_as_a_contact_sees_them(
     code, out, err = cli(
         capsys, "cases", "show", hidden["id"], "--as", "elena.stojanovska@mvr.gov.mk.example"
     )
-    assert (
-        code != 0
-        and out == ""
-        and err.strip() == f"error: no case {hidden['id']!r} (see `cordon cases list`)"
-    )
+    # not found (exit 4), exactly as for a case that does not exist
+    assert code == 4 and out == "" and err.strip() == f"error: no case {hidden['id']!r}"
 
 
 def test_a_crash_between_steps_is_finished_by_the_rerun(
@@ -195,13 +192,16 @@ def test_case_commands_change_cases_and_refuse_mistakes_in_one_line(
     merged, single = summary["case_ids"]
 
     code, _, err = cli(capsys, "cases", "transition", merged, "referred")
-    assert code != 0 and err.count("\n") == 1
+    assert code == 5 and err.count("\n") == 1  # a conflict: the chain does not allow it
     assert err == f"error: {merged} cannot go from new to referred (from new: triage, closed)\n"
     code, _, err = cli(capsys, "cases", "transition", merged, "closed")
-    assert code != 0 and err.strip() == (
-        f"error: closing {merged} needs --outcome (seized, no_action, false_positive, duplicate)"
+    assert code == 2 and err.strip() == (  # invalid: the outcome is missing
+        f"error: closing {merged} needs an outcome (seized, no_action, false_positive, duplicate)"
     )
-    moved = cli_json(capsys, "cases", "transition", merged, "triage", "--by", "ana@example")
+    code, _, err = cli(capsys, "cases", "transition", merged, "triage", "--by", "ana@example")
+    assert code == 3 and "'ana@example' is not an active contact" in err  # nobody's address
+    coordinator = "ana.kovac@carina.hr.example"
+    moved = cli_json(capsys, "cases", "transition", merged, "triage", "--by", coordinator)
     assert moved == {"id": merged, "status": "triage", "outcome": None}
 
     label = f"RS-customs:{second['source_ref']}"

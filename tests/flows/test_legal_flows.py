@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from cases.kernel.actor import OPERATOR
 from cases.kernel.audit import history
 from cases.kernel.db import read_session, unit_of_work
-from cases.kernel.sharing import OPERATOR
 from cases.legal.models import DeadlineNotice, LegalRequest
 from cases.legal.service import advance_request, open_request
 from cases.legal.views import show_request
-from cases.reference.models import Membership, Origin
+from cases.reference.models import MembershipRecord, Origin
 from flows.operations_cycle import operations_cycle
 from flows.route_requests import route_requests
 from flows.watch_deadlines import watch_deadlines
@@ -39,7 +39,7 @@ def open_draft(engine: Engine, **options: object) -> str:
         **options,
     }
     with unit_of_work(engine) as session:
-        row, _ = open_request(session, **values)  # type: ignore[arg-type]
+        row, _ = open_request(session, OPERATOR, **values)  # type: ignore[arg-type]
         return row.id
 
 
@@ -53,7 +53,7 @@ def test_route_requests_routes_drafts_not_yet_routed_or_whose_facts_changed(
         row.decision = None  # as a request stored by another path would be
         # a scenario now says RS is a party to the ECMA's 2nd Additional Protocol
         session.add(
-            Membership(
+            MembershipRecord(
                 state="RS",
                 instrument="ECMA59_2AP",
                 origin=Origin.SCENARIO,
@@ -63,9 +63,10 @@ def test_route_requests_routes_drafts_not_yet_routed_or_whose_facts_changed(
                 confidence="K",
             )
         )
-        advance_request(session, unchanged, "legal_review")  # past draft: keeps its decision
+        # past draft: keeps its decision
+        advance_request(session, OPERATOR, request_id=unchanged, state="legal_review")
     with read_session(legal) as session:
-        view = show_request(session, unrouted, OPERATOR, date(2026, 12, 1))
+        view = show_request(session, OPERATOR, unrouted, date(2026, 12, 1))
     assert (view["legal_basis"], view["channel"], view["deadlines"]) == ([], None, [])
     assert view["explanation"].startswith("Not routed yet")
     assert route_requests() == {"routed": [unrouted, changed]}
@@ -80,14 +81,16 @@ def test_route_requests_routes_drafts_not_yet_routed_or_whose_facts_changed(
             unchanged: "MINISTRY_OF_JUSTICE",
         }
         routed = [e for e in history(session, entity_id=changed) if e.action == "request.routed"]
-        assert [e.actor for e in routed] == ["cordon", "route_requests"]
+        assert [e.actor for e in routed] == ["operator", "operator (route_requests)"]
 
 
 def test_watch_deadlines_produces_each_notice_once(legal: Engine) -> None:
     request_id = open_draft(legal, case_id="CASE-2026-000001", requesting="HR", requested="SI")
     with unit_of_work(legal) as session:
         for state in TO_TRANSMITTED:
-            advance_request(session, request_id, state, at=date(2026, 12, 1))
+            advance_request(
+                session, OPERATOR, request_id=request_id, state=state, at=date(2026, 12, 1)
+            )
     first = watch_deadlines(now="2026-12-24")
     assert first["as_of"] == "2026-12-24"
     assert sorted((n["kind"], n["deadline"]) for n in first["notices"]) == [

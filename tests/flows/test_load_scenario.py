@@ -12,7 +12,7 @@ from cases.kernel.db import read_session
 from cases.kernel.models import Contact, TaskForce
 from cases.scenario.models import WatchlistEntry
 from flows.load_scenario import SCENARIO_FILES, load_scenario, load_scenario_file
-from interdiction.models import Agreement, Corridor, Team
+from interdiction.models import Agreement, CorridorRecord, TeamRecord
 from tests.helpers import load_files
 
 
@@ -40,10 +40,10 @@ def test_a_scenario_loads_every_file(database: Engine, scenario_dir: Path) -> No
         task_force = session.get(TaskForce, 1)
         assert task_force is not None and task_force.members == ["HR", "RS", "SI"]
         assert len(session.exec(select(Contact)).all()) == 6
-        corridors = {c.code: c for c in session.exec(select(Corridor)).scalars()}
+        corridors = {c.code: c for c in session.exec(select(CorridorRecord)).scalars()}
         assert corridors["RS-HR-BATROVCI"].jurisdictions == ["HR", "RS"]
         assert corridors["HR-PORT-RIJEKA"].locode == "HRRJK"
-        assert len(session.exec(select(Team)).all()) == 3
+        assert len(session.exec(select(TeamRecord)).all()) == 3
         assert len(session.exec(select(Agreement)).all()) == 2
         assert len(session.exec(select(WatchlistEntry)).all()) == 3
 
@@ -71,9 +71,9 @@ def test_a_changed_file_updates_and_removes(database: Engine, scenario_dir: Path
     result = load_scenario_file.fn(str(scenario_dir), "corridors.csv")
     assert (result["updated"], result["removed"]) == (1, 1)
     with read_session(database) as session:
-        rijeka = session.get(Corridor, "HR-PORT-RIJEKA")
+        rijeka = session.get(CorridorRecord, "HR-PORT-RIJEKA")
         assert rijeka is not None and not rijeka.active  # kept for plans that name it
-        batrovci = session.get(Corridor, "RS-HR-BATROVCI")
+        batrovci = session.get(CorridorRecord, "RS-HR-BATROVCI")
         assert batrovci is not None and batrovci.base_risk == 85
 
 

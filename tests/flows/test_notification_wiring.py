@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from cases.kernel.actor import OPERATOR, resolve
 from cases.kernel.db import read_session, unit_of_work
 from cases.kernel.models import Contact, Role
 from cases.legal.service import advance_request, open_request
@@ -17,6 +18,7 @@ from flows.watch_deadlines import watch_deadlines
 from notifications.models import DigestItem, OutboxMessage
 from tests.helpers import (
     HR_PROSECUTOR,
+    SI_CENTRAL_AUTHORITY,
     TO_TRANSMITTED,
     cli,
     legal_scenario,
@@ -24,7 +26,6 @@ from tests.helpers import (
     make_alert,
 )
 
-SI_CENTRAL_AUTHORITY = "ca@mp.si.example"
 SI_OUTSIDER = "tina@policija.si.example"  # an SI coordinator: neither end's prosecutor nor CA
 
 
@@ -33,14 +34,6 @@ def legal(database: Engine, scenario_dir: Path) -> Engine:
     legal_scenario(database, scenario_dir)
     with unit_of_work(database) as session:
         session.add(
-            Contact(
-                email=SI_CENTRAL_AUTHORITY,
-                name="Ministrstvo za pravosodje",
-                jurisdiction="SI",
-                role=Role.CENTRAL_AUTHORITY,
-            )
-        )
-        session.add(
             Contact(email=SI_OUTSIDER, name="Tina", jurisdiction="SI", role=Role.COORDINATOR)
         )
     return database
@@ -48,16 +41,19 @@ def legal(database: Engine, scenario_dir: Path) -> Engine:
 
 def hr_to_si_request(engine: Engine) -> str:
     with unit_of_work(engine) as session:
+        prosecutor = resolve(session, HR_PROSECUTOR)
         row, _ = open_request(
             session,
+            prosecutor,
             case_id="CASE-2026-000001",
             request_type="mla",
             requesting="HR",
             requested="SI",
-            by=HR_PROSECUTOR,
         )
         for state in TO_TRANSMITTED[:-1]:
-            advance_request(session, row.id, state, at=date(2026, 11, 30))
+            advance_request(
+                session, prosecutor, request_id=row.id, state=state, at=date(2026, 11, 30)
+            )
         return row.id
 
 
@@ -92,7 +88,9 @@ def test_transmitting_a_request_tells_the_requested_ca_and_the_prosecutor(
 def test_deadline_notices_reach_the_prosecutor_once(legal: Engine) -> None:
     request_id = hr_to_si_request(legal)
     with unit_of_work(legal) as session:
-        advance_request(session, request_id, "transmitted", at=date(2026, 12, 1))
+        advance_request(
+            session, OPERATOR, request_id=request_id, state="transmitted", at=date(2026, 12, 1)
+        )
     _, before = recipients(legal, request_id)
     watch_deadlines(now="2026-12-24")
     watch_deadlines(now="2026-12-24")

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from cases.legal.catalogue import LegalFacts, ScenarioOverrides, load_legal_facts
+from cases.legal.catalogue import LegalFacts
+from cases.legal.legal_facts import ScenarioOverrides, shipped_legal_facts
 from cases.legal.routing import RoutingDecision, make_request, route_request
 
 
 @pytest.fixture(scope="session")
 def facts() -> LegalFacts:
-    return load_legal_facts()
+    return shipped_legal_facts()
 
 
 @pytest.fixture(scope="session")

@@ -16,20 +16,18 @@ from cases.legal.catalogue import (
     NationalsPolicy,
     RequestType,
     build_legal_facts,
-    load_instruments,
-    load_legal_facts,
-    merge_rows,
-    merge_scenario,
-    shipped_rows,
 )
 from cases.legal.errors import ReferenceDataError
+from cases.legal.legal_facts import shipped_legal_facts
+from cases.reference.files import ScenarioFileError
+from cases.reference.loading import shipped_records
 from tests.cases.legal.conftest import scenario
 
 QZ_STATE = {
-    "iso": "QZ",
-    "name": "Qzland (test scenario)",
+    "iso": "IS",
+    "name": "Iceland (test scenario)",
     "region": "XX",
-    "languages": "qz",
+    "languages": "is",
     "eu_member": "no",
     "coe_member": "no",
     "ecowas_member": "no",
@@ -62,20 +60,18 @@ def test_eu_only_instruments_do_not_bind_non_eu_states(facts):
     assert "not one" in row.source
     # ...but a missing row for an instrument that is not EU-only stays unknown (None).
     assert facts.membership("RS", InstrumentCode.ATT) is not None
+    files = shipped_records()
     no_row = build_legal_facts(
-        [r for r in shipped_rows()["states"]],
-        [
-            r
-            for r in shipped_rows()["memberships"]
-            if r["state"] != "RS" or r["instrument"] != "UNTOC"
-        ],
-        shipped_rows()["bilateral"],
+        files["states.csv"],
+        [r for r in files["memberships.csv"] if (r.state, r.instrument) != ("RS", "UNTOC")],
+        files["bilateral.csv"],
+        files["instruments.yaml"],
     )
     assert no_row.membership("RS", InstrumentCode.UNTOC) is None
 
 
-def test_instruments_carry_channels_timers_and_required_fields():
-    instruments = load_instruments()
+def test_instruments_carry_channels_timers_and_required_fields(facts):
+    instruments = facts.instruments
     eio = instruments[InstrumentCode.EIO]
     assert eio.layer is Layer.EU and eio.covers == {RequestType.MLA}
     assert eio.channels["mla"] is Channel.DIRECT_JUDICIAL
@@ -87,32 +83,28 @@ def test_instruments_carry_channels_timers_and_required_fields():
         assert entry.source and entry.as_of and entry.confidence in Confidence
 
 
-def test_scenario_row_defaults_source_as_of_and_confidence():
-    rows = merge_rows(
-        "memberships",
-        shipped_rows()["memberships"],
-        [{"state": "RS", "instrument": "ECMA59_2AP", "status": "party"}],
-        scenario="balkans",
-        load_date=date(2026, 11, 30),
+def test_scenario_row_defaults_source_as_of_and_confidence(facts):
+    shipped = facts.membership("RS", InstrumentCode.ECMA59_2AP)
+    assert shipped is not None and shipped.source != "scenario balkans"
+    overridden = shipped_legal_facts(
+        scenario(
+            name="balkans",
+            memberships=({"state": "RS", "instrument": "ECMA59_2AP", "status": "party"},),
+        )
     )
-    overridden = [r for r in rows if r["state"] == "RS" and r["instrument"] == "ECMA59_2AP"]
-    assert overridden == [
-        {
-            "state": "RS",
-            "instrument": "ECMA59_2AP",
-            "status": "party",
-            "source": "scenario balkans",
-            "as_of": "2026-11-30",
-            "confidence": "K",
-        }
-    ]
-    assert len(rows) == len(shipped_rows()["memberships"])  # replaced, not added
+    row = overridden.membership("RS", InstrumentCode.ECMA59_2AP)
+    assert row is not None and row.status is MembershipStatus.PARTY
+    assert (row.source, row.as_of, row.confidence) == (
+        "scenario balkans",
+        date(2026, 11, 30),
+        Confidence.K,
+    )
+    assert len(overridden.memberships) == len(facts.memberships)  # replaced, not added
 
 
-def test_scenario_override_replaces_a_bilateral_row_given_in_either_order():
-    base = shipped_rows()
-    merged = merge_scenario(
-        base,
+def test_scenario_override_replaces_a_bilateral_row_given_in_either_order(facts):
+    assert len(facts.bilaterals("MK", "RS")) == 1
+    merged = shipped_legal_facts(
         scenario(
             bilateral=(
                 {
@@ -123,50 +115,60 @@ def test_scenario_override_replaces_a_bilateral_row_given_in_either_order():
                     "in_force": "2012",
                 },
             )
-        ),
+        )
     )
-    rows = [r for r in merged["bilateral"] if {r["a"], r["b"]} == {"MK", "RS"}]
-    assert len(rows) == 1 and rows[0]["scope"] == "organised crime"
-    assert rows[0]["source"] == "scenario test" and rows[0]["confidence"] == "K"
+    rows = merged.bilaterals("RS", "MK")
+    assert len(rows) == 1 and rows[0].scope == "organised crime"
+    assert rows[0].source == "scenario test" and rows[0].confidence is Confidence.K
 
 
 def test_scenario_adds_a_state_with_memberships():
-    facts = load_legal_facts(
+    facts = shipped_legal_facts(
         scenario(
             states=(QZ_STATE,),
-            memberships=({"state": "QZ", "instrument": "UNTOC", "status": "party"},),
+            memberships=({"state": "IS", "instrument": "UNTOC", "status": "party"},),
         )
     )
-    qz = facts.state("QZ")
-    assert qz is not None and qz.name.startswith("Qzland")
-    assert qz.confidence is Confidence.K and qz.source == "scenario test"
-    assert qz.as_of == date(2026, 11, 30)
-    assert qz.death_penalty_confidence is Confidence.K
-    assert facts.membership("QZ", InstrumentCode.UNTOC).status is MembershipStatus.PARTY
+    iceland = facts.state("IS")
+    assert iceland is not None and iceland.name.startswith("Iceland")
+    assert iceland.confidence is Confidence.K and iceland.source == "scenario test"
+    assert iceland.as_of == date(2026, 11, 30)
+    assert iceland.death_penalty_confidence is Confidence.K
+    assert facts.membership("IS", InstrumentCode.UNTOC).status is MembershipStatus.PARTY
     assert facts.state("DE") is not None  # the shipped states are still there
 
 
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ({"states": ({**QZ_STATE, "death_penalty": "sometimes"},)}, "column death_penalty"),
-        ({"states": ({**QZ_STATE, "iso": "Q1"},)}, "ISO 3166-1"),
-        ({"states": ({k: v for k, v in QZ_STATE.items() if k != "languages"},)}, "languages"),
-        (
-            {"memberships": ({"state": "QZ", "instrument": "UNTOC", "status": "party"},)},
-            "no row in states",
-        ),
+        ({"states": ({**QZ_STATE, "death_penalty": "sometimes"},)}, "states.csv:2: death_penalty"),
+        ({"states": ({**QZ_STATE, "iso": "Q1"},)}, "states.csv:2: iso: .*ISO 3166-1"),
+        ({"states": ({**QZ_STATE, "languages": "is|zz-zz"},)}, "states.csv:2: languages"),
         (
             {"memberships": ({"state": "DE", "instrument": "NATO", "status": "party"},)},
-            "column instrument",
+            "memberships.csv:2: instrument: unknown instrument 'NATO'",
         ),
-        ({"bilateral": ({"a": "DE", "b": "DE", "type": "MLA", "scope": "x"},)}, "two states"),
-        ({"bilateral": ({"a": "DE", "b": "AT", "type": "TRADE", "scope": "x"},)}, "column type"),
+        (
+            {"bilateral": ({"a": "DE", "b": "DE", "type": "MLA", "scope": "x"},)},
+            "bilateral.csv:2: .*two different states",
+        ),
+        (
+            {"bilateral": ({"a": "DE", "b": "AT", "type": "TRADE", "scope": "x"},)},
+            "bilateral.csv:2: type",
+        ),
     ],
 )
-def test_bad_rows_are_refused_with_the_row_and_column(rows, message):
-    with pytest.raises(ReferenceDataError, match=message):
-        load_legal_facts(scenario(**rows))
+def test_bad_rows_are_refused_with_the_file_line_and_column(rows, message):
+    # the same parser as `cordon load` (cases.reference.loading): file:line: column: reason
+    with pytest.raises(ScenarioFileError, match=message):
+        shipped_legal_facts(scenario(**rows))
+
+
+def test_a_membership_of_a_state_without_a_row_is_refused():
+    with pytest.raises(ReferenceDataError, match="state IS has no row in states"):
+        shipped_legal_facts(
+            scenario(memberships=({"state": "IS", "instrument": "UNTOC", "status": "party"},))
+        )
 
 
 def test_bilateral_types_cover_the_shipped_rows(facts):

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from cases.kernel.errors import Conflict, Invalid
 from cases.legal.documents import TEMPLATES_DIR, missing_fields, render_document
-from cases.legal.errors import LegalCooperationError, MissingFields
+from cases.legal.errors import MissingFields
 from cases.legal.routing import make_request, route_request
 
 ISSUED = date(2026, 12, 1)
@@ -122,11 +123,11 @@ def test_user_text_is_never_template_source(facts):
 
 def test_unknown_field_names_are_refused(facts):
     request, decision = _case(facts, "mla", "DE", "AT")
-    with pytest.raises(LegalCooperationError, match="unknown document field\\(s\\): signatur"):
+    with pytest.raises(Invalid, match="unknown document field\\(s\\): signatur"):
         render_document(facts, request, decision, {**_complete(decision), "signatur": "x"})
 
 
 def test_no_document_without_a_decided_basis(facts):
     request, decision = _case(facts, "mla", "RS", "XK")
-    with pytest.raises(LegalCooperationError, match="no legal basis"):
+    with pytest.raises(Conflict, match="no legal basis"):
         render_document(facts, request, decision, {})

@@ -14,9 +14,9 @@ from cases.legal.catalogue import (
     InstrumentCode,
     Measure,
     RequestType,
-    load_legal_facts,
 )
 from cases.legal.errors import InvalidRequest
+from cases.legal.legal_facts import shipped_legal_facts
 from cases.legal.routing import RequestFacts, RoutingDecision, make_request, route_request
 from tests.cases.legal.conftest import scenario
 
@@ -167,7 +167,7 @@ def test_aes_states_fall_back_to_untoc_with_uncertain_ecowas(route, r, q):
 
 
 def test_ecowas_member_pair_with_known_ratification_uses_ecowas():
-    facts = load_legal_facts(
+    facts = shipped_legal_facts(
         scenario(
             memberships=(
                 {"state": "SN", "instrument": "ECOWAS_MLA", "status": "party"},
@@ -186,10 +186,10 @@ def test_ecowas_member_pair_with_known_ratification_uses_ecowas():
 # Reciprocity and missing facts (SPEC §6 rule)
 
 QZ = {
-    "iso": "QZ",
-    "name": "Qzland (test scenario)",
+    "iso": "IS",
+    "name": "Iceland (test scenario)",
     "region": "XX",
-    "languages": "qz",
+    "languages": "is",
     "eu_member": "no",
     "coe_member": "no",
     "ecowas_member": "no",
@@ -202,11 +202,11 @@ ALL_INSTRUMENTS = [c.value for c in InstrumentCode if c.value not in ("BILATERAL
 
 
 def _qz_facts(not_party, bilateral=(), **extra):
-    return load_legal_facts(
+    return shipped_legal_facts(
         scenario(
             states=(QZ,),
             memberships=tuple(
-                {"state": "QZ", "instrument": code, "status": "not_party"} for code in not_party
+                {"state": "IS", "instrument": code, "status": "not_party"} for code in not_party
             )
             + extra.get("memberships", ()),
             bilateral=tuple(bilateral),
@@ -217,19 +217,19 @@ def _qz_facts(not_party, bilateral=(), **extra):
 def test_state_not_party_to_anything_and_no_bilateral_gives_reciprocity_via_diplomatic():
     facts = _qz_facts(ALL_INSTRUMENTS)
     for kind in ("mla", "extradition"):
-        d = route_request(facts, make_request(request_type=kind, requesting="DE", requested="QZ"))
+        d = route_request(facts, make_request(request_type=kind, requesting="DE", requested="IS"))
         assert d.legal_basis == ("RECIPROCITY",), kind
         assert d.channel is Channel.DIPLOMATIC
-        assert "ministry_of_foreign_affairs:QZ" in d.route
+        assert "ministry_of_foreign_affairs:IS" in d.route
         assert Flag.MANUAL_REVIEW not in d.flags
         assert "reciprocity_undertaking" in d.required_fields
         assert {x.name for x in d.deadlines} == {"chase_30", "chase_60", "chase_90"}
 
 
 def test_a_missing_row_is_unknown_not_not_party():
-    # QZ has no UNTOC row: reciprocity cannot be established, nothing is decided.
+    # IS has no UNTOC row: reciprocity cannot be established, nothing is decided.
     facts = _qz_facts([c for c in ALL_INSTRUMENTS if c != "UNTOC"])
-    d = route_request(facts, make_request(request_type="mla", requesting="DE", requested="QZ"))
+    d = route_request(facts, make_request(request_type="mla", requesting="DE", requested="IS"))
     assert d.legal_basis == () and d.channel is None
     assert Flag.MANUAL_REVIEW in d.flags and Flag.MEMBERSHIP_UNCERTAIN in d.flags
     assert ("RECIPROCITY",) in d.alternatives
@@ -239,10 +239,10 @@ def test_a_missing_row_is_unknown_not_not_party():
 
 def test_a_bilateral_treaty_beats_reciprocity():
     facts = _qz_facts(
-        ALL_INSTRUMENTS, bilateral=({"a": "QZ", "b": "DE", "type": "MLA", "scope": "MLAT 2020"},)
+        ALL_INSTRUMENTS, bilateral=({"a": "IS", "b": "DE", "type": "MLA", "scope": "MLAT 2020"},)
     )
-    d = route_request(facts, make_request(request_type="mla", requesting="DE", requested="QZ"))
-    assert d.legal_basis == ("BILATERAL:DE-QZ:MLA",)
+    d = route_request(facts, make_request(request_type="mla", requesting="DE", requested="IS"))
+    assert d.legal_basis == ("BILATERAL:DE-IS:MLA",)
     assert d.channel is Channel.CENTRAL_AUTHORITY
 
 
@@ -250,21 +250,21 @@ def test_scenario_adds_a_state_that_is_party_to_untoc_and_the_protocol():
     facts = _qz_facts(
         [c for c in ALL_INSTRUMENTS if c not in ("UNTOC", "FP")],
         memberships=(
-            {"state": "QZ", "instrument": "UNTOC", "status": "party"},
-            {"state": "QZ", "instrument": "FP", "status": "party"},
+            {"state": "IS", "instrument": "UNTOC", "status": "party"},
+            {"state": "IS", "instrument": "FP", "status": "party"},
         ),
     )
-    d = route_request(facts, make_request(request_type="mla", requesting="AT", requested="QZ"))
+    d = route_request(facts, make_request(request_type="mla", requesting="AT", requested="IS"))
     assert d.legal_basis == ("UNTOC", "FP")
     assert d.channel is Channel.CENTRAL_AUTHORITY
-    assert d.languages == ("qz",) and Flag.TRANSLATION_REQUIRED in d.flags
+    assert d.languages == ("is",) and Flag.TRANSLATION_REQUIRED in d.flags
     assert d.confidence is Confidence.K  # scenario rows default to K
 
 
 def test_scenario_override_resolves_an_uncertain_membership(route):
     before = route("mla", "HR", "RS")
     assert before.legal_basis == ("ECMA59",) and Flag.MEMBERSHIP_UNCERTAIN in before.flags
-    facts = load_legal_facts(
+    facts = shipped_legal_facts(
         scenario(
             memberships=(
                 {"state": "RS", "instrument": "ECMA59_2AP", "status": "party", "confidence": "V"},
@@ -518,16 +518,16 @@ def test_request_id_is_carried_through(facts):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"request_type": "letter"}, "--type"),
+        ({"request_type": "letter"}, "type 'letter' is not one of mla, extradition"),
         ({"measure": "surrender"}, "belongs to extradition"),
-        ({"requested": "ZX1"}, "--to"),
+        ({"requested": "ZX1"}, "requested state 'ZX1' is not an ISO 3166-1"),
         ({"requested": "DE"}, "both DE"),
-        ({"capital": "maybe"}, "--capital"),
-        ({"offence": "arson"}, "--offence"),
-        ({"person_nationality": "Serbian"}, "--person-nationality"),
+        ({"capital": "maybe"}, "capital 'maybe' is not one of"),
+        ({"offence": "arson"}, "offence 'arson' is not one of"),
+        ({"person_nationality": "Serbian"}, "person_nationality 'Serbian' is not an ISO"),
     ],
 )
-def test_bad_options_are_refused_with_one_line(options, message):
+def test_bad_options_are_refused_naming_the_field(options, message):
     base = {"request_type": "mla", "requesting": "DE", "requested": "AT"}
     with pytest.raises(InvalidRequest, match=message):
         make_request(**{**base, **options})
@@ -547,7 +547,7 @@ def test_unknown_or_inconsistent_requests_come_back_for_manual_review(facts):
 def test_jit_without_an_instrument_goes_to_manual_review():
     facts = _qz_facts(ALL_INSTRUMENTS)
     d = route_request(
-        facts, make_request(request_type="mla", requesting="DE", requested="QZ", measure="jit")
+        facts, make_request(request_type="mla", requesting="DE", requested="IS", measure="jit")
     )
     assert d.legal_basis == ("RECIPROCITY",)
     assert Flag.MANUAL_REVIEW in d.flags

@@ -15,13 +15,13 @@ from cases.legal.catalogue import (
     InstrumentCode,
     Measure,
     Offence,
-    load_legal_facts,
 )
 from cases.legal.document_fields import FIELD_BY_NAME
+from cases.legal.legal_facts import shipped_legal_facts
 from cases.legal.lifecycle import SideEvent
 from cases.legal.routing import RequestFacts, route_request
 
-FACTS = load_legal_facts()
+FACTS = shipped_legal_facts()
 STATES = sorted(FACTS.states)
 BASIS_CODES = {c.value for c in InstrumentCode}
 EVENTS = {"transmitted", "acknowledged", "accepted"} | {e.value for e in SideEvent}

@@ -6,7 +6,8 @@ router's own output.
 
 from __future__ import annotations
 
-from cases.legal.catalogue import Channel, Confidence, Flag, load_legal_facts
+from cases.legal.catalogue import Channel, Confidence, Flag
+from cases.legal.legal_facts import shipped_legal_facts
 from cases.legal.routing import make_request, route_request
 from tests.cases.legal.conftest import scenario
 
@@ -127,7 +128,7 @@ def test_us_to_de_extradition_needs_a_death_penalty_assurance_and_meets_the_nati
     German nationals to the US (Basic Law art.16(2), K).'
 
     The shipped bilateral.csv has no US–Germany row, so the treaty is added as a scenario would."""
-    facts = load_legal_facts(scenario(bilateral=(US_DE_TREATY,)))
+    facts = shipped_legal_facts(scenario(bilateral=(US_DE_TREATY,)))
     request = make_request(
         request_type="extradition", requesting="US", requested="DE", person_nationality="DE"
     )

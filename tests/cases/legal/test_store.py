@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlmodel import col
 
+from cases.kernel.actor import OPERATOR, resolve
 from cases.kernel.audit import history, verify_chain
 from cases.kernel.db import (
     _alembic_config as alembic_config,
@@ -22,38 +23,34 @@ from cases.kernel.db import (
     unit_of_work,
     upgrade_schema,
 )
+from cases.kernel.errors import Forbidden, Invalid, NotFound
 from cases.kernel.events import DeadlineApproaching, DeadlineOverdue, RequestTransmitted
 from cases.kernel.models import AuditEvent
-from cases.kernel.sharing import OPERATOR, viewer_for
-from cases.legal.errors import (
-    EvidenceError,
-    IllegalTransition,
-    LegalCooperationError,
-    MissingFields,
-)
+from cases.legal.errors import EvidenceError, IllegalTransition, MissingFields
 from cases.legal.evidence_service import add_evidence, file_sha256, record_custody
 from cases.legal.models import LegalRequest
 from cases.legal.service import (
-    CaseNotFound,
     advance_request,
     open_request,
     render_request_document,
     route_drafts,
     set_fields,
 )
-from cases.legal.store import RequestNotFound
 from cases.legal.views import list_requests, requests_of_case, show_request
 from cases.legal.watch import record_deadline_notices
-from cases.reference.models import Membership, Origin
+from cases.reference.models import MembershipRecord, Origin
 from tests.conftest import PostgresDatabases
 from tests.helpers import (
     AUDITOR,
     HR_COORDINATOR,
     HR_PROSECUTOR,
     RS_COORDINATOR,
+    RS_PROSECUTOR,
+    SI_CENTRAL_AUTHORITY,
     SI_COORDINATOR,
     TO_TRANSMITTED,
     legal_scenario,
+    published_events,
 )
 
 TODAY = date(2026, 11, 30)
@@ -65,7 +62,7 @@ def legal(database: Engine, scenario_dir: Path) -> Engine:
     return database
 
 
-def open_one(engine: Engine, **options: object) -> str:
+def open_one(engine: Engine, by: str | None = None, **options: object) -> str:
     values: dict[str, object] = {
         "case_id": "CASE-2026-000001",
         "request_type": "mla",
@@ -75,21 +72,36 @@ def open_one(engine: Engine, **options: object) -> str:
         **options,
     }
     with unit_of_work(engine) as session:
-        row, _ = open_request(session, **values)  # type: ignore[arg-type]
+        row, _ = open_request(session, resolve(session, by), **values)  # type: ignore[arg-type]
         return row.id
 
 
-def advance(engine: Engine, request_id: str, *states: str, at: date | None = None, **kw: object):
-    events: list[object] = []
-    with unit_of_work(engine) as session:
+def advance(
+    engine: Engine,
+    request_id: str,
+    *states: str,
+    at: date | None = None,
+    by: str | None = None,
+    **kw: object,
+) -> list[object]:
+    """Take the steps; the domain events they published."""
+    with published_events() as events, unit_of_work(engine) as session:
+        actor = resolve(session, by)
         for state in states:
-            events += advance_request(session, request_id, state, at=at, **kw)  # type: ignore[arg-type]
-    return events
+            advance_request(
+                session,
+                actor,
+                request_id=request_id,
+                state=state,
+                at=at,
+                **kw,  # type: ignore[arg-type]
+            )
+    return events  # delivered when the unit of work committed
 
 
 def show(engine: Engine, request_id: str, email: str | None = None, today: date = TODAY) -> dict:
     with read_session(engine) as session:
-        return show_request(session, request_id, viewer_for(session, email), today)
+        return show_request(session, resolve(session, email), request_id, today)
 
 
 def due(view: dict) -> dict[str, str | None]:
@@ -117,12 +129,14 @@ def test_open_numbers_routes_stores_the_full_decision_and_audits(legal: Engine) 
 
 
 def test_a_request_needs_a_case_its_opener_may_see_and_a_requesting_opener(legal: Engine) -> None:
-    with pytest.raises(CaseNotFound, match="no case 'CASE-2026-999999'"):
+    with pytest.raises(NotFound, match="no case 'CASE-2026-999999'"):
         open_one(legal, case_id="CASE-2026-999999")
-    with pytest.raises(CaseNotFound, match=r"visible to ana\.kovac"):  # lead-only RS case
-        open_one(legal, case_id="CASE-2026-000002", by=HR_COORDINATOR)
-    with pytest.raises(LegalCooperationError, match="works for RS: a request from HR"):
-        open_one(legal, by=RS_COORDINATOR)
+    with pytest.raises(Forbidden, match="may not open a legal request on case CASE-2026-000002"):
+        open_one(legal, case_id="CASE-2026-000002", by=HR_PROSECUTOR)  # lead-only RS case
+    with pytest.raises(Forbidden, match="prosecutors of the requesting state"):
+        open_one(legal, by=RS_PROSECUTOR)  # an RS prosecutor opens RS requests, not HR ones
+    with pytest.raises(Forbidden, match=r"ana\.kovac@carina\.hr\.example may not open"):
+        open_one(legal, by=HR_COORDINATOR)  # coordinators do not open legal requests
     with read_session(legal) as session:
         assert session.exec(select(LegalRequest)).all() == []
 
@@ -235,11 +249,11 @@ def test_requests_are_visible_to_requesting_and_requested_jurisdictions_and_audi
     legal: Engine,
 ) -> None:
     hr_si = open_one(legal)  # on the HR-led case
-    rs_si = open_one(legal, case_id="CASE-2026-000002", requesting="RS", by=RS_COORDINATOR)
+    rs_si = open_one(legal, case_id="CASE-2026-000002", requesting="RS", by=RS_PROSECUTOR)
     with read_session(legal) as session:
 
         def listed(email: str | None) -> dict[str, str | None]:
-            rows = list_requests(session, viewer_for(session, email), TODAY)
+            rows = list_requests(session, resolve(session, email), TODAY)
             return {r["request_id"]: r["case_id"] for r in rows}
 
         assert (
@@ -253,8 +267,8 @@ def test_requests_are_visible_to_requesting_and_requested_jurisdictions_and_audi
         }  # not HR→SI, though RS participates
         # SI is the requested state of both, but may not see the lead-only RS case: no case id
         assert listed(SI_COORDINATOR) == {hr_si: "CASE-2026-000001", rs_si: None}
-        with pytest.raises(RequestNotFound, match="visible to marko"):
-            show_request(session, hr_si, viewer_for(session, RS_COORDINATOR), TODAY)
+        with pytest.raises(NotFound, match=f"no request '{hr_si}'"):
+            show_request(session, resolve(session, RS_COORDINATOR), hr_si, TODAY)
         assert [
             r["request_id"] for r in requests_of_case(session, "CASE-2026-000001", OPERATOR, TODAY)
         ] == [hr_si]
@@ -289,23 +303,33 @@ def test_documents_render_when_complete_and_name_the_missing_fields(legal: Engin
     request_id = open_one(legal, by=HR_PROSECUTOR)
     with read_session(legal) as session:
         with pytest.raises(MissingFields) as refused:
-            render_request_document(session, request_id)
+            render_request_document(session, OPERATOR, request_id=request_id)
         required = show(legal, request_id)["required_fields"]
         assert refused.value.fields == tuple(required)
     with unit_of_work(legal) as session:
-        set_fields(session, request_id, {name: f"<{name}>" for name in required}, by=HR_PROSECUTOR)
-        set_fields(session, request_id, {"purpose": ""})  # an empty value clears a field
+        prosecutor = resolve(session, HR_PROSECUTOR)
+        set_fields(
+            session,
+            prosecutor,
+            request_id=request_id,
+            values={name: f"<{name}>" for name in required},
+        )
+        set_fields(session, OPERATOR, request_id=request_id, values={"purpose": ""})  # clears it
     with (
         read_session(legal) as session,
         pytest.raises(MissingFields, match=r"missing required field\(s\): purpose"),
     ):
-        render_request_document(session, request_id)
+        render_request_document(session, OPERATOR, request_id=request_id)
     with unit_of_work(legal) as session:
-        set_fields(session, request_id, {"purpose": "to trace the weapons"})
-        with pytest.raises(LegalCooperationError, match=r"unknown document field\(s\): purpos"):
-            set_fields(session, request_id, {"purpos": "typo"})
+        set_fields(
+            session, OPERATOR, request_id=request_id, values={"purpose": "to trace the weapons"}
+        )
+        with pytest.raises(Invalid, match=r"unknown document field\(s\): purpos"):
+            set_fields(session, OPERATOR, request_id=request_id, values={"purpos": "typo"})
     with read_session(legal) as session:
-        kind, text = render_request_document(session, request_id, issued_on=date(2026, 12, 1))
+        kind, text = render_request_document(
+            session, OPERATOR, request_id=request_id, issued_on=date(2026, 12, 1)
+        )
         actions = [e.action for e in history(session, entity_id=request_id)]
     assert kind == "letter_of_request" and text.startswith("EUROPEAN INVESTIGATION ORDER")
     assert request_id in text and "to trace the weapons" in text
@@ -322,19 +346,31 @@ def test_evidence_moves_with_a_chain_of_custody_and_file_hashes(
     at = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
     with unit_of_work(legal) as session:
         item = add_evidence(
-            session, request_id, "Ledger of Balkan Trade d.o.o., 2026", by=HR_PROSECUTOR
+            session,
+            resolve(session, HR_PROSECUTOR),
+            request_id=request_id,
+            description="Ledger of Balkan Trade d.o.o., 2026",
         )
     evidence_id = item["id"]
     with (
         unit_of_work(legal) as session,
         pytest.raises(IllegalTransition, match="is requested: cannot move to admitted"),
     ):
-        record_custody(session, evidence_id, "admitted", who="Judge", when=at, where="Court")
+        record_custody(
+            session,
+            OPERATOR,
+            evidence_id=evidence_id,
+            action="admitted",
+            who="Judge",
+            when=at,
+            where="Court",
+        )
     with unit_of_work(legal) as session:
         record_custody(
             session,
-            evidence_id,
-            "received",
+            resolve(session, HR_PROSECUTOR),
+            evidence_id=evidence_id,
+            action="received",
             who="Insp. Horvat",
             when=at,
             where="DORH Zagreb",
@@ -342,8 +378,9 @@ def test_evidence_moves_with_a_chain_of_custody_and_file_hashes(
         )
         record_custody(
             session,
-            evidence_id,
-            "examined",
+            resolve(session, SI_CENTRAL_AUTHORITY),
+            evidence_id=evidence_id,
+            action="examined",
             who="Forensic lab",
             when=at.replace(day=11),
             where="Centar Ivan Vučetić",
@@ -356,8 +393,9 @@ def test_evidence_moves_with_a_chain_of_custody_and_file_hashes(
     ):
         record_custody(
             session,
-            evidence_id,
-            "admitted",
+            OPERATOR,
+            evidence_id=evidence_id,
+            action="admitted",
             who="Judge",
             when=at.replace(day=12),
             where="County Court Zagreb",
@@ -366,8 +404,9 @@ def test_evidence_moves_with_a_chain_of_custody_and_file_hashes(
     with unit_of_work(legal) as session:
         record_custody(
             session,
-            evidence_id,
-            "admitted",
+            OPERATOR,
+            evidence_id=evidence_id,
+            action="admitted",
             who="Judge",
             when=at.replace(day=12),
             where="County Court Zagreb",
@@ -399,7 +438,7 @@ def test_deadline_notices_are_produced_once(legal: Engine) -> None:
 
     def watch(on: date) -> list[object]:
         with unit_of_work(legal) as session:
-            return record_deadline_notices(session, on)  # type: ignore[return-value]
+            return record_deadline_notices(session, OPERATOR, on)  # type: ignore[return-value]
 
     assert watch(date(2026, 12, 1)) == []
     first = watch(date(2026, 12, 24))  # acknowledgement overdue; recognition (12-31) in 7 days
@@ -425,10 +464,10 @@ def test_route_drafts_reroutes_drafts_whose_facts_changed(legal: Engine) -> None
     sent = open_one(legal, requesting="RS", requested="HR", case_id="CASE-2026-000002")
     advance(legal, sent, "legal_review")
     with unit_of_work(legal) as session:
-        assert route_drafts(session) == []  # nothing changed since they were opened
+        assert route_drafts(session, OPERATOR) == []  # nothing changed since they were opened
     with unit_of_work(legal) as session:  # a scenario says RS is a party to the 2nd AP after all
         session.add(
-            Membership(
+            MembershipRecord(
                 state="RS",
                 instrument="ECMA59_2AP",
                 origin=Origin.SCENARIO,
@@ -440,7 +479,8 @@ def test_route_drafts_reroutes_drafts_whose_facts_changed(legal: Engine) -> None
         )
     before = show(legal, draft)
     with unit_of_work(legal) as session:
-        assert route_drafts(session) == [draft]  # the request past draft keeps its decision
+        # the request past draft keeps its decision
+        assert route_drafts(session, OPERATOR) == [draft]
     after = show(legal, draft)
     assert (before["channel"], after["channel"]) == ("MINISTRY_OF_JUSTICE", "DIRECT_JUDICIAL")
     assert after["legal_basis"] == ["ECMA59", "ECMA59_2AP"]

@@ -10,19 +10,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import Session, col, select
 
-from cases.kernel.errors import CordonError
-from cases.kernel.sharing import Viewer, can_see_request
+from cases.kernel.actor import Actor, Person
+from cases.kernel.errors import NotFound
+from cases.kernel.sharing import can_see_request, sees_everything
 from cases.legal.catalogue import RequestStatus
 from cases.legal.lifecycle import FINAL_STATUSES
 from cases.legal.models import LegalRequest, RequestEvent
 from cases.legal.routing import RequestFacts, RoutingDecision, make_request
-
-
-class RequestNotFound(CordonError):
-    """No such request, or one the viewer may not see (the two answers are the same)."""
 
 
 def normalise_id(request_id: str) -> str:
@@ -30,15 +27,13 @@ def normalise_id(request_id: str) -> str:
 
 
 def get_request(
-    session: Session, request_id: str, viewer: Viewer, *, for_update: bool = False
+    session: Session, request_id: str, actor: Actor, *, for_update: bool = False
 ) -> LegalRequest:
-    """The request `viewer` may see, locked for update when asked; otherwise `RequestNotFound`."""
+    """The request `actor` may see, locked for update when asked; otherwise `NotFound` (no such
+    request and one the actor may not see get the same answer)."""
     row = session.get(LegalRequest, normalise_id(request_id), with_for_update=for_update)
-    if row is None or not can_see_request(viewer, row.requesting, row.requested):
-        who = f" visible to {viewer.email}" if viewer.email else ""
-        raise RequestNotFound(
-            f"no request {request_id!r}{who}: `cordon requests list` shows the ids"
-        )
+    if row is None or not can_see_request(actor, row.requesting, row.requested):
+        raise NotFound(f"no request {request_id!r}")
     return row
 
 
@@ -117,11 +112,13 @@ def deadline_events(history: Sequence[RequestEvent]) -> dict[str, date]:
     return events
 
 
-def request_visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """A WHERE clause on ``LegalRequest`` that keeps the requests ``viewer`` may see."""
-    if viewer.sees_everything:
+def request_visible_to(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``LegalRequest`` that keeps the requests ``actor`` may see."""
+    if sees_everything(actor):
         return true()
+    if not isinstance(actor, Person):
+        return false()
     return or_(
-        col(LegalRequest.requesting) == viewer.jurisdiction,
-        col(LegalRequest.requested) == viewer.jurisdiction,
+        col(LegalRequest.requesting) == actor.jurisdiction,
+        col(LegalRequest.requested) == actor.jurisdiction,
     )
