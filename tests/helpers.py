@@ -95,7 +95,7 @@ def legal_scenario(engine: Any, directory: Path) -> None:
     and an HR analyst, and two cases: CASE-2026-000001 (lead HR; HR, RS, SI participate; score
     0.9) and CASE-2026-000002 (lead RS, lead-only sharing; 0.7)."""
     from cases.kernel.db import unit_of_work
-    from cases.kernel.models import Case, CaseJurisdiction, Contact, Role, Sharing
+    from cases.kernel.models import Case, CaseJurisdiction, Contact, Counter, Role, Sharing
 
     load_files(directory)
     with unit_of_work(engine) as session:
@@ -128,6 +128,7 @@ def legal_scenario(engine: Any, directory: Path) -> None:
             session.flush()
             for jurisdiction in participants:
                 session.add(CaseJurisdiction(case_id=case_id, jurisdiction=jurisdiction))
+        session.add(Counter(name="CASE-2026", value=2))  # cases intake opens come after these
 
 
 # --- alerts ---------------------------------------------------------------------------------------
