@@ -51,13 +51,20 @@ def main_options(
     configure_environment(verbose=verbose)
 
 
+_READY: dict[str, Any] = {}  # URL → the engine this process has brought up to date
+
+
 def ready_engine() -> Any:
-    """The configured database, initialised when it is empty or behind (SPEC §2)."""
+    """The configured database, initialised when it is empty or behind (SPEC §2) — checked
+    once per engine and process (an HTTP server asks on every request)."""
     from cases.kernel.db import get_engine
     from cases.reference.install import ensure_database
 
     engine = get_engine()
-    ensure_database(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    if _READY.get(url) is not engine:
+        ensure_database(engine)
+        _READY[url] = engine
     return engine
 
 

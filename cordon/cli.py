@@ -17,6 +17,7 @@ from rich.table import Table
 from cases.kernel.errors import CordonError, ErrorKind, Invalid
 from cordon import (  # noqa: F401  (importing a command module registers its commands)
     cases_commands,
+    credentials_commands,
     notify_commands,
     plan_commands,
     requests_commands,

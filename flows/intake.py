@@ -29,8 +29,10 @@ from cases.intake.models import QuarantinedLine, QuarantineStatus
 from cases.intake.reference import load_reference
 from cases.intake.store import StoreResult, mark_fixed, newest_alert_id, store_alerts
 from cases.intake.validation import IntakeReference, RawLine, batched, read_lines
-from cases.kernel.actor import flow_operator
+from cases.kernel.actor import Actor, flow_operator
+from cases.kernel.credentials import registered_source
 from cases.kernel.db import get_engine, read_session, unit_of_work
+from cases.kernel.errors import Forbidden
 from cases.reference.install import ensure_database
 from flows.retries import DATABASE_RETRY_DELAYS_S, transient_database_error
 from interdiction.models import CorridorRecord
@@ -72,22 +74,39 @@ def intake_reference(session: Any) -> IntakeReference:
 
 
 @task(**DATABASE_TASK)
+def submitter(source: str | None) -> Actor:
+    """Who submits the alerts: the alert source ``source`` (an HTTP push), or the operator."""
+    if source is None:
+        return INTAKE
+    with read_session() as session:
+        found = registered_source(session, source)
+    if found is None:
+        raise Forbidden(
+            f"no active alert source {source!r}", actor=f"source:{source}", action="alerts.submit"
+        )
+    return found
+
+
+@task(**DATABASE_TASK)
 def store_batch(
     lines: list[RawLine],
     reference: IntakeReference,
+    actor: Actor = INTAKE,
     quarantine_ids: dict[int, int] | None = None,
 ) -> StoreResult:
     """Step 1 in one transaction: validate, quarantine, deduplicate, store pending alerts."""
     with unit_of_work() as session:
-        return store_alerts(session, INTAKE, lines, reference, quarantine_ids=quarantine_ids)
+        return store_alerts(session, actor, lines, reference, quarantine_ids=quarantine_ids)
 
 
 @task(**DATABASE_TASK)
-def correlate_batch(reference: IntakeReference, stored: StoreResult | None = None) -> IntakeOutcome:
+def correlate_batch(
+    reference: IntakeReference, actor: Actor = INTAKE, stored: StoreResult | None = None
+) -> IntakeOutcome:
     """Step 2 in one transaction: correlate pending alerts, open or merge cases, audit."""
     with unit_of_work() as session:
         # SPEC §5 step 7: the outbox rows of its events commit with the case changes
-        return open_or_merge(session, INTAKE, reference, fresh=stored.facts if stored else None)
+        return open_or_merge(session, actor, reference, fresh=stored.facts if stored else None)
 
 
 class Summary:
@@ -146,16 +165,26 @@ def origin_of(path: str) -> str:
 
 
 @flow(name="intake")
-def intake(path: str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
-    """Ingest a JSON-Lines file of alerts (``-``: standard input) and return the summary."""
+def intake(
+    path: str,
+    batch_size: int = BATCH_SIZE,
+    source: str | None = None,
+    origin: str | None = None,
+) -> dict[str, Any]:
+    """Ingest a JSON-Lines file of alerts (``-``: standard input) and return the summary.
+
+    ``source``: the alert source that pushed the file over HTTP (its lines must name it), else
+    the operator; ``origin``: how the quarantine names where the lines came from (default: the
+    file's path)."""
+    actor = submitter(source)
     reference = prepare_intake()
     summary = Summary()
     with open_alerts(path) as stream:
-        for lines in batched(read_lines(stream, origin_of(path)), batch_size):
-            stored = store_batch(as_is(lines), reference)
-            summary.add(stored, correlate_batch(reference, as_is(stored)))
+        for lines in batched(read_lines(stream, origin or origin_of(path)), batch_size):
+            stored = store_batch(as_is(lines), reference, actor)
+            summary.add(stored, correlate_batch(reference, actor, as_is(stored)))
     if summary.counts["received"] == 0:
-        summary.add(StoreResult(), correlate_batch(reference))  # finish a crashed run's work
+        summary.add(StoreResult(), correlate_batch(reference, actor))  # finish a crashed run's work
     return summary.to_dict()
 
 
@@ -222,7 +251,7 @@ def replay_quarantine(
         with open_alerts(fixed_path) as stream:
             for lines in batched(read_lines(stream, origin_of(fixed_path)), batch_size):
                 stored = store_batch(as_is(lines), reference)
-                summary.add(stored, correlate_batch(reference, as_is(stored)))
+                summary.add(stored, correlate_batch(reference, INTAKE, as_is(stored)))
         summary.replayed += mark_fixed_lines(origin_of(fixed_path), start)
         return {**summary.to_dict(), "replayed": summary.replayed}
     waiting = quarantined_lines(1_000_000)
@@ -232,6 +261,6 @@ def replay_quarantine(
     for rows in by_origin.values():
         for part in replay_batches(rows, batch_size):
             ids = {line.line_no: row_id for row_id, line in part}
-            stored = store_batch(as_is([line for _, line in part]), reference, ids)
-            summary.add(stored, correlate_batch(reference, as_is(stored)))
+            stored = store_batch(as_is([line for _, line in part]), reference, INTAKE, ids)
+            summary.add(stored, correlate_batch(reference, INTAKE, as_is(stored)))
     return {**summary.to_dict(), "replayed": summary.replayed}

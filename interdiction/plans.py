@@ -163,7 +163,7 @@ def get_plan(session: Session, plan_id: str, *, for_update: bool = False) -> Pla
     """The plan; ``for_update`` locks its row (PostgreSQL) so concurrent changes queue up."""
     row = session.get(Plan, plan_id.strip().upper(), with_for_update=for_update)
     if row is None:
-        raise NotFound(f"no plan {plan_id!r}")
+        raise NotFound(f"no plan {plan_id!r}", entity="plan")
     return row
 
 
@@ -286,11 +286,11 @@ def plan_document(session: Session, actor: Actor, plan_id: str) -> dict[str, Any
     ``actor`` may read it (``plan_reader_teams``); a plan they may not read is not found."""
     teams = plan_reader_teams(session, actor)
     if teams is not None and not teams:
-        raise NotFound(f"no plan {plan_id!r}")
+        raise NotFound(f"no plan {plan_id!r}", entity="plan")
     row = get_plan(session, plan_id)
     document = row.document if teams is None else _own_shifts(row.document, teams)
     if teams is not None and not document["assignments"]:
-        raise NotFound(f"no plan {plan_id!r}")
+        raise NotFound(f"no plan {plan_id!r}", entity="plan")
     return {
         **document,
         "plan_status": str(row.status),
@@ -340,7 +340,7 @@ def roster_csv(session: Session, actor: Actor, plan_id: str) -> str:
     """The roster as CSV, one row per team shift in time order, of the shifts ``actor`` may read."""
     teams = plan_reader_teams(session, actor)
     if teams is not None and not teams:
-        raise NotFound(f"no plan {plan_id!r}")
+        raise NotFound(f"no plan {plan_id!r}", entity="plan")
     row = get_plan(session, plan_id)
     readable, records = teams, {t.code: t for t in session.exec(select(TeamRecord)).all()}
     out = io.StringIO()

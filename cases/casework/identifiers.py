@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cases.reference.countries import COUNTRY_CODES
+from cases.kernel.countries import COUNTRY_CODES
 
 SUBJECT_TYPES = ("vessel", "company", "person", "euc", "firearm")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")

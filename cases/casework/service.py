@@ -36,7 +36,14 @@ from cases.casework.records import (
 )
 from cases.casework.scoring import as_float
 from cases.casework.transitions import check_transition
-from cases.casework.views import alerts_by_label, case_detail, case_items, queue
+from cases.casework.views import (
+    QueueFilter,
+    alerts_by_label,
+    case_detail,
+    case_items,
+    queue,
+    queue_length,
+)
 from cases.kernel import audit
 from cases.kernel.actor import Actor, Operator
 from cases.kernel.columns import iso, utcnow
@@ -81,7 +88,7 @@ def _case_for(session: Session, actor: Actor, action: Action, case_id: str) -> C
     """The case ``actor`` may ``action``, locked for the change; otherwise the refusal."""
     case, scope = case_scope(session, actor, case_id)
     if case is None and isinstance(actor, Operator):
-        raise NotFound(f"no case {case_id!r}")
+        raise NotFound(f"no case {case_id!r}", entity="case")
     authorize(actor, action, scope, what=f"case {case_id}")
     assert case is not None  # an actor who may act on it can see it, so it exists
     session.refresh(case, with_for_update=True)
@@ -92,17 +99,30 @@ def _case_for(session: Session, actor: Actor, action: Action, case_id: str) -> C
 
 
 def list_cases(
-    session: Session, actor: Actor, *, status: CaseStatus | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    status: CaseStatus | None = None,
+    narrowed: QueueFilter | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[CaseItem]:
-    """The case queue the actor may see: highest priority first, then score, then age."""
-    return case_items(session, queue(session, actor, status=status))
+    """The case queue the actor may see: highest priority first, then score, then age;
+    narrowed by status, priority, jurisdiction, corridor or a search, a page at a time."""
+    narrowed = narrowed or QueueFilter(status=status)
+    return case_items(session, queue(session, actor, narrowed, limit=limit, offset=offset))
+
+
+def count_cases(session: Session, actor: Actor, narrowed: QueueFilter) -> int:
+    """How many cases of the queue the actor may see pass ``narrowed``."""
+    return queue_length(session, actor, narrowed)
 
 
 def show_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
     """A case as the actor may see it; one they may not see is not found (the same answer)."""
     case, scope = case_scope(session, actor, case_id)
     if case is None or not scope.visible:
-        raise NotFound(f"no case {case_id!r}")
+        raise NotFound(f"no case {case_id!r}", entity="case")
     return case_detail(session, actor, case)
 
 

@@ -9,11 +9,13 @@ not even its id).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session, col
 
+from cases.casework.identifiers import compact
 from cases.casework.public import CaseAlert as CaseAlertItem
 from cases.casework.public import (
     CaseDetail,
@@ -39,6 +41,7 @@ from cases.kernel.models import (
     CaseLink,
     CaseNote,
     CaseStatus,
+    Priority,
     Subject,
 )
 from cases.kernel.sharing import can_see_case, case_visible_to, visible_cases
@@ -59,15 +62,80 @@ def _by_case(session: Session, column: Any, case_col: Any, ids: Sequence[str]) -
     return found
 
 
-def queue(session: Session, actor: Actor, *, status: CaseStatus | None = None) -> list[Case]:
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue is narrowed to; ``search`` finds a case id, an identifier or a name."""
+
+    status: CaseStatus | None = None
+    priority: Priority | None = None
+    jurisdiction: str | None = None
+    corridor: str | None = None
+    search: str | None = None
+
+    def where(self) -> list[Any]:
+        conditions: list[Any] = []
+        if self.status is not None:
+            conditions.append(col(Case.status) == self.status.value)
+        if self.priority is not None:
+            conditions.append(col(Case.priority) == self.priority.value)
+        if self.jurisdiction:
+            conditions.append(
+                exists().where(
+                    col(CaseJurisdiction.case_id) == col(Case.id),
+                    col(CaseJurisdiction.jurisdiction) == self.jurisdiction.strip().upper(),
+                )
+            )
+        if self.corridor:
+            conditions.append(
+                exists().where(
+                    col(CaseCorridor.case_id) == col(Case.id),
+                    col(CaseCorridor.corridor) == self.corridor.strip().upper(),
+                )
+            )
+        if self.search and (needle := compact(self.search)):
+            pattern = f"%{needle}%"
+            conditions.append(
+                or_(
+                    col(Case.id) == self.search.strip().upper(),
+                    exists().where(
+                        col(Subject.case_id) == col(Case.id),
+                        or_(
+                            func.upper(func.replace(col(Subject.key), ":", "")).like(pattern),
+                            col(Subject.name_key).like(pattern),
+                        ),
+                    ),
+                )
+            )
+        return conditions
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    narrowed: QueueFilter | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Case]:
     """The cases the actor may see: highest priority first, then score, then age."""
-    query = visible_cases(actor)
-    if status is not None:
-        query = query.where(col(Case.status) == status.value)
+    query = visible_cases(actor).where(*(narrowed or QueueFilter()).where())
     query = query.order_by(
         col(Case.priority), col(Case.score).desc(), col(Case.opened_at), col(Case.id)
     )
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.exec(query).all())
+
+
+def queue_length(session: Session, actor: Actor, narrowed: QueueFilter | None = None) -> int:
+    query = (
+        select(func.count())
+        .select_from(Case)
+        .where(case_visible_to(actor), *(narrowed or QueueFilter()).where())
+    )
+    return int(session.execute(query).scalar_one())
 
 
 def case_items(session: Session, cases: Sequence[Case]) -> list[CaseItem]:
@@ -222,6 +290,6 @@ def alerts_by_label(session: Session, labels: Iterable[str]) -> dict[str, int]:
             select(col(Alert.id)).where(col(Alert.source) == source, col(Alert.source_ref) == ref)
         ).scalar()
         if alert_id is None:
-            raise NotFound(f"no alert {label!r}")
+            raise NotFound(f"no alert {label!r}", entity="alert")
         found[label] = alert_id
     return found

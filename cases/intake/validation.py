@@ -22,8 +22,8 @@ from cases.casework.identifiers import (
     imo_is_valid,
     key_of,
 )
+from cases.kernel.countries import COUNTRY_CODES
 from cases.kernel.models import AlertKind
-from cases.reference.countries import COUNTRY_CODES
 
 MAX_LINE_BYTES = 1024 * 1024  # SPEC §5: a line over 1 MiB is quarantined
 KEPT_OF_LONG_LINE = 64 * 1024  # what the quarantine keeps of such a line

@@ -123,9 +123,12 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def record_denied(engine: Engine, refused: Forbidden) -> None:
-    """SPEC §10.1: a refused attempt writes nothing but this ``denied`` event."""
+    """SPEC §10.1: a refused attempt writes nothing but this ``denied`` event (once)."""
     from cases.kernel import audit
 
+    if refused.recorded:
+        return
+    refused.recorded = True
     with unit_of_work(engine) as session:
         audit.record(
             session,

@@ -33,7 +33,14 @@ class CordonError(Exception):
 
 
 class NotFound(CordonError):
+    """``entity`` names what was looked for ("case"), so that a door may answer without echoing
+    the id it was given (the HTTP API does)."""
+
     kind = ErrorKind.NOT_FOUND
+
+    def __init__(self, message: str, *, entity: str = "") -> None:
+        super().__init__(message)
+        self.entity = entity
 
 
 class Invalid(CordonError):
@@ -75,3 +82,4 @@ class Forbidden(CordonError):
         self.entity_type = entity_type
         self.entity_id = entity_id
         self.conceals = conceals
+        self.recorded = False  # its denied event is written (once, however many doors it passes)

@@ -102,6 +102,45 @@ class Contact(SQLModel, table=True):
     active: bool = True
 
 
+# --- credentials (SPEC §13): only hashes are stored -------------------------------------------
+
+
+class Login(SQLModel, table=True):
+    """A contact's password for the web pages, as an argon2 hash."""
+
+    __tablename__ = "logins"
+
+    email: str = Field(primary_key=True, foreign_key="contacts.email")
+    password_hash: str
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+
+
+class PersonalToken(SQLModel, table=True):
+    """A bearer token of a contact (or, with no e-mail, of the operator): ``public_id`` finds it,
+    the SHA-256 of its secret proves it."""
+
+    __tablename__ = "personal_tokens"
+
+    public_id: str = Field(primary_key=True)
+    email: str | None = Field(default=None, foreign_key="contacts.email", index=True)
+    secret_sha256: str
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class SourceKey(SQLModel, table=True):
+    """An alert source allowed to push alerts over HTTP under its ``name`` (its API key's hash)."""
+
+    __tablename__ = "alert_sources"
+
+    name: str = Field(primary_key=True)
+    jurisdiction: str | None = Field(default=None, max_length=2)
+    public_id: str = Field(unique=True)
+    secret_sha256: str
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
 class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
     __table_args__ = (UniqueConstraint("source", "source_ref"),)

@@ -131,10 +131,13 @@ class CaseScope:
 
 @dataclass(frozen=True)
 class RequestScope:
+    """A request (or, for opening one, the request to be): ``visible``, whether the actor may
+    see the request — or, when opening one, the case it is opened on."""
+
     request_id: str
     requesting: str
     requested: str
-    case_visible: bool = True  # may the actor see the request's case?
+    visible: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def _stands(person: Person, where: Where, target: Target) -> bool:
         case Where.CASE_LEAD, CaseScope():
             return target.visible and j == target.lead
         case Where.REQUESTING_SEES_CASE, RequestScope():
-            return target.case_visible and j == target.requesting
+            return target.visible and j == target.requesting
         case Where.REQUESTING, RequestScope():
             return j == target.requesting
         case Where.REQUESTED, RequestScope():
@@ -202,11 +205,7 @@ def authorize(actor: Actor, action: Action, target: Target = None, *, what: str 
     """
     if allowed(actor, action, target):
         return
-    conceals = (isinstance(target, CaseScope) and not target.visible) or (
-        isinstance(target, RequestScope)
-        and action is Action.REQUEST_OPEN
-        and not target.case_visible
-    )
+    conceals = isinstance(target, CaseScope | RequestScope) and not target.visible
     who = "an alert source" if isinstance(actor, AlertSource) else actor.label
     rule = RULES[action]
     about = f" {what}" if what else ""

@@ -80,7 +80,7 @@ def _item(
     item = session.get(EvidenceItem, evidence_id, with_for_update=True)
     if item is None or item.request_id is None:
         if isinstance(actor, Operator):
-            raise NotFound(f"no evidence item {evidence_id} of a request")
+            raise NotFound(f"no evidence item {evidence_id} of a request", entity="evidence item")
         request_id = f"(evidence item {evidence_id})"
     else:
         request_id = item.request_id

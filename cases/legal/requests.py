@@ -33,7 +33,7 @@ def get_request(
     request and one the actor may not see get the same answer)."""
     row = session.get(LegalRequest, normalise_id(request_id), with_for_update=for_update)
     if row is None or not can_see_request(actor, row.requesting, row.requested):
-        raise NotFound(f"no request {request_id!r}")
+        raise NotFound(f"no request {request_id!r}", entity="request")
     return row
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cases.kernel.countries import is_country_code
 from cases.legal.catalogue import (
     DEFAULT_MEASURE,
     MEASURE_REQUEST_TYPE,
@@ -42,7 +43,6 @@ from cases.legal.checks import FP_OFFENCES, nationals_agreement_covers, run_chec
 from cases.legal.deadlines import DEFAULT_POLICY, Deadline, ReminderPolicy, deadlines_for
 from cases.legal.document_fields import MEASURE_FIELDS, NOT_FOR_MEASURE, in_document_order
 from cases.legal.errors import InvalidRequest
-from cases.reference.countries import is_country_code
 
 IC = InstrumentCode
 UNTOC_OFFENCES = frozenset(

@@ -77,14 +77,11 @@ def request_for(session: Session, actor: Actor, action: Action, request_id: str)
     request the actor may not see is refused without saying whether it exists)."""
     row = session.get(LegalRequest, normalise_id(request_id), with_for_update=True)
     if row is None and isinstance(actor, Operator):
-        raise NotFound(f"no request {request_id!r}")
-    scope = (
-        RequestScope(request_id, requesting="", requested="")
-        if row is None
-        else RequestScope(row.id, row.requesting, row.requested)
-    )
+        raise NotFound(f"no request {request_id!r}", entity="request")
     if row is None or not can_see_request(actor, row.requesting, row.requested):
-        scope = RequestScope(request_id, requesting="", requested="", case_visible=False)
+        scope = RequestScope(request_id, requesting="", requested="", visible=False)
+    else:
+        scope = RequestScope(row.id, row.requesting, row.requested)
     authorize(actor, action, scope, what=f"request {request_id}")
     assert row is not None
     return row
@@ -167,9 +164,11 @@ def open_request(
     )
     case = session.get(Case, case_id.strip().upper())
     if case is None and isinstance(actor, Operator):
-        raise NotFound(f"no case {case_id!r}: a request is opened on an existing case")
+        raise NotFound(
+            f"no case {case_id!r}: a request is opened on an existing case", entity="case"
+        )
     visible = case is not None and can_see_case(session, actor, case.id)
-    scope = RequestScope("", wanted.requesting, wanted.requested, case_visible=visible)
+    scope = RequestScope("", wanted.requesting, wanted.requested, visible=visible)
     authorize(actor, Action.REQUEST_OPEN, scope, what=f"case {case_id}")
     assert case is not None
     on = today or today_utc()

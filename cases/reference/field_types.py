@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
-from cases.reference.countries import country_code, language_code
+from cases.kernel.countries import country_code, language_code
 
 
 def _yes_no(value: Any) -> Any:
